@@ -1,0 +1,1 @@
+"""The medallion: bronze (raw pages), silver (typed tables), gold (daily counts)."""

@@ -1,0 +1,27 @@
+"""silver_tweets and silver_users: typed, deduplicated Parquet tables per UTC day."""
+
+import dagster as dg
+from pyspark.sql import DataFrame
+
+from tweet_assets.partitions import daily_partitions
+from tweet_assets.transforms.silver import tweets_from_pages, users_from_pages
+
+_SILVER = {
+    "partitions_def": daily_partitions,
+    "backfill_policy": dg.BackfillPolicy.single_run(),
+    "group_name": "silver",
+    "kinds": {"spark", "parquet"},
+}
+
+
+@dg.asset(**_SILVER)
+def silver_tweets(bronze_tweets: DataFrame) -> DataFrame:
+    """One row per post and day: ids, author, conversation, reply target, UTC created_at,
+    language, text and public metrics, typed; a post seen twice is kept once."""
+    return tweets_from_pages(bronze_tweets)
+
+
+@dg.asset(**_SILVER)
+def silver_users(bronze_tweets: DataFrame) -> DataFrame:
+    """One row per author and day: name, username, account creation time and follower counts."""
+    return users_from_pages(bronze_tweets)

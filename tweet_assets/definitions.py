@@ -1,0 +1,49 @@
+"""tweet-lake's Dagster definitions: assets, job, schedule and resources, assembled.
+
+Configuration enters here and only here, from the environment (see README "Configuration").
+"""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from tweet_assets.assets.bronze import bronze_tweets
+from tweet_assets.assets.gold import gold_daily_counts
+from tweet_assets.assets.silver import silver_tweets, silver_users
+from tweet_assets.resources.lake_io_manager import LakeIOManager
+from tweet_assets.resources.spark import spark_resource
+from tweet_assets.resources.twitter import TwitterResource
+from tweet_assets.resources.x_api import DEFAULT_API_BASE_URL, TOKEN_VARIABLE
+from tweet_assets.schedules import tweets_daily_job, tweets_daily_schedule
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _twitter() -> TwitterResource:
+    # Without a token the demo corpus serves; with one, Dagster resolves the EnvVar at run time
+    # and keeps only the variable's name in run config and the event log.
+    token = dg.EnvVar(TOKEN_VARIABLE) if os.environ.get(TOKEN_VARIABLE) else None
+    return TwitterResource(
+        bearer_token=token,
+        api_base_url=os.environ.get("TWITTER_API_BASE_URL", DEFAULT_API_BASE_URL),
+        query=os.environ.get("TWEETS_QUERY", "AluraOnline"),
+        demo_tweets_per_day=int(os.environ.get("TWEETS_DEMO_PER_DAY", "300")),
+    )
+
+
+defs = dg.Definitions(
+    assets=[bronze_tweets, silver_tweets, silver_users, gold_daily_counts],
+    jobs=[tweets_daily_job],
+    schedules=[tweets_daily_schedule],
+    resources={
+        "twitter": _twitter(),
+        "io_manager": LakeIOManager(
+            root=os.environ.get("DATALAKE_ROOT", str(PROJECT_ROOT / "datalake")),
+            pyspark=spark_resource(os.environ.get("SPARK_MASTER", "local[*]")),
+        ),
+    },
+    # All steps of a run share one process and so one SparkSession (one JVM); the default
+    # multiprocess executor would start a JVM per step.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,1 @@
+"""The outside systems tweet-lake talks to, each behind a Dagster resource."""

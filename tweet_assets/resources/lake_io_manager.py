@@ -1,0 +1,141 @@
+"""The lake: every asset is a table at {root}/{layer}/{table}/date=YYYY-MM-DD/.
+
+The asset key names the place: `bronze_tweets` is `bronze/tweets`, `gold_daily_counts` is
+`gold/daily_counts`. Bronze is JSON Lines text (one raw page per line), the other layers are
+Parquet. Writing a run's partitions replaces exactly those partition folders (Spark's dynamic
+partition overwrite) and leaves every other day as it was; reading gives exactly the upstream
+partitions a downstream step asks for.
+"""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+from dagster_pyspark import LazyPySparkResource
+from pyspark.sql import DataFrame, SparkSession
+
+from tweet_assets.partitions import days_in_window
+from tweet_assets.raw_pages import RawPages
+
+RAW_LAYER = "bronze"
+
+
+def table_of(asset_key: dg.AssetKey) -> tuple[str, str]:
+    """(`layer`, `table`) of an asset named `{layer}_{table}`."""
+    layer, _, table = asset_key.path[-1].partition("_")
+    if not table:
+        raise ValueError(
+            f"asset {asset_key.to_user_string()} has no lake table: name lake assets "
+            "{layer}_{table}, e.g. silver_tweets"
+        )
+    return layer, table
+
+
+class LakeIOManager(dg.ConfigurableIOManager):
+    """Stores daily partitions of the medallion tables under `root` with PySpark.
+
+    Fails with a message naming the table and partition when a downstream step needs an upstream
+    day that is not in the lake, and when a write would touch days outside its partitions.
+    """
+
+    root: str
+    pyspark: LazyPySparkResource
+
+    def _table_path(self, asset_key: dg.AssetKey) -> str:
+        layer, table = table_of(asset_key)
+        return str(Path(self.root).absolute() / layer / table)
+
+    def handle_output(self, context: dg.OutputContext, obj: DataFrame | RawPages) -> None:
+        table_path = self._table_path(context.asset_key)
+        days = days_in_window(context.asset_partitions_time_window)
+        spark = self.pyspark.spark_session
+        if isinstance(obj, RawPages):
+            staging = (
+                Path(self.root).absolute()
+                / "_staging"
+                / context.run_id
+                / "_".join(table_of(context.asset_key))
+            )
+            try:
+                rows_by_day = _write_raw_pages(spark, obj, table_path, str(staging))
+            finally:
+                obj.discard()
+                shutil.rmtree(staging, ignore_errors=True)
+        else:
+            rows_by_day = _write_parquet_days(obj, table_path, days)
+        context.add_output_metadata(
+            {
+                "lake_uri": dg.MetadataValue.path(table_path),
+                "dagster/row_count": sum(rows_by_day.values()),
+                "rows_by_day": {day.isoformat(): rows_by_day.get(day, 0) for day in days},
+            }
+        )
+
+    def load_input(self, context: dg.InputContext) -> DataFrame:
+        asset_key = context.asset_key
+        table_path = self._table_path(asset_key)
+        days = days_in_window(context.asset_partitions_time_window)
+        missing = [day for day in days if not Path(_partition_path(table_path, day)).is_dir()]
+        if missing:
+            name, first = asset_key.to_user_string(), missing[0].isoformat()
+            raise FileNotFoundError(
+                f"{name} has no partition {first} in the lake at "
+                f"{_partition_path(table_path, missing[0])} ({len(missing)} of {len(days)} days "
+                f"missing); materialize it first: dagster asset materialize -m "
+                f"tweet_assets.definitions --select {name} --partition {first}"
+            )
+        reader = self.pyspark.spark_session.read.option("basePath", table_path)
+        paths = [_partition_path(table_path, day) for day in days]
+        if table_of(asset_key)[0] == RAW_LAYER:
+            return reader.text(paths)
+        return reader.parquet(*paths)
+
+
+def _partition_path(table_path: str, day: date) -> str:
+    return f"{table_path}/date={day.isoformat()}"
+
+
+def _write_raw_pages(
+    spark: SparkSession, pages: RawPages, table_path: str, staging: str
+) -> dict[date, int]:
+    """Stage the pages chunk by chunk, then swap the staged days in with one dynamic overwrite."""
+    for chunk in pages.chunks():
+        spark.createDataFrame(chunk, "date date, seq long, value string").write.mode(
+            "append"
+        ).parquet(staging)
+    staged = spark.read.parquet(staging)
+    (
+        staged.repartition("date")
+        .sortWithinPartitions("date", "seq")
+        .select("value", "date")
+        .write.mode("overwrite")
+        .partitionBy("date")
+        .text(table_path)
+    )
+    return dict(pages.pages_by_day)
+
+
+def _write_parquet_days(df: DataFrame, table_path: str, days: list[date]) -> dict[date, int]:
+    """Replace the partitions of `days` with `df`'s rows; a day without rows becomes empty."""
+    df = df.persist()
+    try:
+        rows_by_day = {row["date"]: row["count"] for row in df.groupBy("date").count().collect()}
+        outside = sorted(set(rows_by_day) - set(days))
+        if outside:
+            raise ValueError(
+                f"refusing to write {table_path}: rows dated {[d.isoformat() for d in outside]} "
+                f"fall outside the partitions of this run ({days[0]} to {days[-1]}); every row's "
+                "`date` must be one of the run's partition days"
+            )
+        # One file per day: all of a day's rows go to one task.
+        df.repartition("date").write.mode("overwrite").partitionBy("date").parquet(table_path)
+        # Dynamic overwrite only touches days that have rows: an emptied day is replaced
+        # explicitly, so a re-run never leaves yesterday's rows behind.
+        empty = df.limit(0).drop("date")
+        for day in days:
+            if day not in rows_by_day:
+                empty.write.mode("overwrite").parquet(_partition_path(table_path, day))
+    finally:
+        df.unpersist()
+    return rows_by_day

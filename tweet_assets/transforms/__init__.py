@@ -1,0 +1,1 @@
+"""Silver and gold as plain DataFrame → DataFrame functions, testable without Dagster."""

@@ -1,0 +1,157 @@
+"""Bronze pages → typed, deduplicated silver tables.
+
+Bronze is read schema-on-read with one explicit page schema: fields the API adds later are
+ignored, fields it leaves out (old answers without `impression_count`, pages holding only
+`id,text`) come through as nulls, and a day answered `{"meta":{"result_count":0}}` has no rows.
+"""
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+)
+
+_METRICS = StructType(
+    [
+        StructField(name, LongType())
+        for name in (
+            "retweet_count",
+            "repost_count",
+            "reply_count",
+            "like_count",
+            "quote_count",
+            "bookmark_count",
+            "impression_count",
+            "followers_count",
+            "following_count",
+            "tweet_count",
+            "listed_count",
+        )
+    ]
+)
+_TWEET = StructType(
+    [
+        StructField("id", StringType()),
+        StructField("text", StringType()),
+        StructField("author_id", StringType()),
+        StructField("conversation_id", StringType()),
+        StructField("in_reply_to_user_id", StringType()),
+        StructField("created_at", StringType()),
+        StructField("lang", StringType()),
+        StructField("public_metrics", _METRICS),
+    ]
+)
+_USER = StructType(
+    [
+        StructField("id", StringType()),
+        StructField("name", StringType()),
+        StructField("username", StringType()),
+        StructField("created_at", StringType()),
+        StructField("verified", BooleanType()),
+        StructField("public_metrics", _METRICS),
+    ]
+)
+PAGE_SCHEMA = StructType(
+    [
+        StructField("data", ArrayType(_TWEET)),
+        StructField("includes", StructType([StructField("users", ArrayType(_USER))])),
+    ]
+)
+
+TWEET_COLUMNS = [
+    "id",
+    "author_id",
+    "conversation_id",
+    "in_reply_to_user_id",
+    "created_at",
+    "lang",
+    "text",
+    "retweet_count",
+    "reply_count",
+    "like_count",
+    "quote_count",
+    "impression_count",
+]
+USER_COLUMNS = [
+    "id",
+    "name",
+    "username",
+    "created_at",
+    "verified",
+    "followers_count",
+    "following_count",
+    "tweet_count",
+    "listed_count",
+]
+
+
+def parse_pages(raw_pages: DataFrame) -> DataFrame:
+    """Bronze lines (`value`, `date`) → (`date`, `page`) with `page` typed by PAGE_SCHEMA."""
+    return raw_pages.select("date", F.from_json("value", PAGE_SCHEMA).alias("page"))
+
+
+def _timestamp(column: str) -> Column:
+    return F.try_to_timestamp(F.col(column), F.lit("yyyy-MM-dd'T'HH:mm:ss[.SSS]XXX"))
+
+
+def _keep_latest_copy(rows: DataFrame, columns: list[str], freshest_first: list[str]) -> DataFrame:
+    """One row per (`date`, `id`): the copy with the highest `freshest_first` values.
+
+    The same post can come back on two pages of a day; counts only grow, so the copy with the
+    larger counts is the later snapshot. Ties are broken by every other column, so the result
+    never depends on the order the pages were read in.
+    """
+    ordered = freshest_first + [c for c in columns if c not in freshest_first and c != "id"]
+    latest = rows.groupBy("date", "id").agg(F.max(F.struct(*ordered)).alias("latest"))
+    return latest.select(
+        "date", *[F.col(f"latest.{c}") if c != "id" else F.col("id") for c in columns]
+    )
+
+
+def tweets_from_pages(raw_pages: DataFrame) -> DataFrame:
+    """Silver tweets: one row per post id and day, columns TWEET_COLUMNS plus `date`."""
+    tweets = parse_pages(raw_pages).select("date", F.explode("page.data").alias("t"))
+    metrics = "t.public_metrics"
+    typed = tweets.where(F.col("t.id").isNotNull()).select(
+        "date",
+        F.col("t.id").alias("id"),
+        F.col("t.author_id").alias("author_id"),
+        F.col("t.conversation_id").alias("conversation_id"),
+        F.col("t.in_reply_to_user_id").alias("in_reply_to_user_id"),
+        _timestamp("t.created_at").alias("created_at"),
+        F.col("t.lang").alias("lang"),
+        F.col("t.text").alias("text"),
+        # The API renamed retweets to reposts; accept either spelling.
+        F.coalesce(f"{metrics}.retweet_count", f"{metrics}.repost_count").alias("retweet_count"),
+        F.col(f"{metrics}.reply_count").alias("reply_count"),
+        F.col(f"{metrics}.like_count").alias("like_count"),
+        F.col(f"{metrics}.quote_count").alias("quote_count"),
+        F.col(f"{metrics}.impression_count").alias("impression_count"),
+    )
+    freshest = ["impression_count", "like_count", "retweet_count", "reply_count", "quote_count"]
+    return _keep_latest_copy(typed, TWEET_COLUMNS, freshest)
+
+
+def users_from_pages(raw_pages: DataFrame) -> DataFrame:
+    """Silver users: one row per user id and day, columns USER_COLUMNS plus `date`."""
+    users = parse_pages(raw_pages).select("date", F.explode("page.includes.users").alias("u"))
+    metrics = "u.public_metrics"
+    typed = users.where(F.col("u.id").isNotNull()).select(
+        "date",
+        F.col("u.id").alias("id"),
+        F.col("u.name").alias("name"),
+        F.col("u.username").alias("username"),
+        _timestamp("u.created_at").alias("created_at"),
+        F.col("u.verified").alias("verified"),
+        F.col(f"{metrics}.followers_count").alias("followers_count"),
+        F.col(f"{metrics}.following_count").alias("following_count"),
+        F.col(f"{metrics}.tweet_count").alias("tweet_count"),
+        F.col(f"{metrics}.listed_count").alias("listed_count"),
+    )
+    freshest = ["tweet_count", "followers_count", "listed_count", "following_count"]
+    return _keep_latest_copy(typed, USER_COLUMNS, freshest)

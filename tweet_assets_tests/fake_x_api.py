@@ -1,0 +1,176 @@
+"""A stand-in X API v2 on 127.0.0.1 that behaves like recent search, for the tests.
+
+It holds posts and users, answers `GET /2/tweets/search/recent` as the real API does (bearer
+check with a problem+json 401, `start_time` inclusive and `end_time` exclusive, newest first,
+`max_results` per page, `includes.users` for the page's authors, opaque `next_token`s,
+`{"meta":{"result_count":0}}` for an empty window, rate-limit headers) and records every request.
+Tests can queue scripted answers that are served before the normal behaviour.
+"""
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+SEARCH_PATH = "/2/tweets/search/recent"
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def make_tweet(
+    tweet_id: str,
+    created_at: str,
+    author_id: str,
+    text: str = "olá 👋",
+    *,
+    reply_to: tuple[str, str] | None = None,
+    conversation_id: str | None = None,
+    metrics: dict | None = None,
+) -> dict:
+    """A post shaped like the API's answer to this project's `tweet.fields`."""
+    tweet = {
+        "author_id": author_id,
+        "conversation_id": conversation_id or tweet_id,
+        "created_at": created_at,
+        "edit_history_tweet_ids": [tweet_id],
+        "id": tweet_id,
+        "lang": "pt",
+        "public_metrics": metrics
+        or {
+            "retweet_count": 1,
+            "reply_count": 2,
+            "like_count": 3,
+            "quote_count": 4,
+            "bookmark_count": 0,
+            "impression_count": 50,
+        },
+        "text": text,
+    }
+    if reply_to:
+        tweet["in_reply_to_user_id"], parent_id = reply_to
+        tweet["referenced_tweets"] = [{"type": "replied_to", "id": parent_id}]
+    return tweet
+
+
+def make_user(user_id: str, username: str) -> dict:
+    return {
+        "created_at": "2015-03-04T05:06:07.000Z",
+        "id": user_id,
+        "name": username.title(),
+        "public_metrics": {
+            "followers_count": 10,
+            "following_count": 20,
+            "tweet_count": 30,
+            "listed_count": 1,
+        },
+        "username": username,
+        "verified": False,
+    }
+
+
+@dataclass
+class Scripted:
+    status: int
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FakeXApi:
+    token: str
+    tweets: list[dict] = field(default_factory=list)
+    users: dict[str, dict] = field(default_factory=dict)
+    requests: list[dict] = field(default_factory=list)
+    scripted: list[Scripted] = field(default_factory=list)
+    base_url: str = ""
+
+    def add(self, tweet: dict, user: dict | None = None) -> dict:
+        self.tweets.append(tweet)
+        if user:
+            self.users[user["id"]] = user
+        return tweet
+
+    def answer(self, params: dict[str, str], authorization: str | None) -> Scripted:
+        if self.scripted:
+            return self.scripted.pop(0)
+        if authorization != f"Bearer {self.token}":
+            problem = {
+                "title": "Unauthorized",
+                "type": "about:blank",
+                "status": 401,
+                "detail": "Unauthorized",
+            }
+            return Scripted(401, json.dumps(problem), {"content-type": "application/problem+json"})
+        start, end = parse_time(params["start_time"]), parse_time(params["end_time"])
+        matching = sorted(
+            (t for t in self.tweets if start <= parse_time(t["created_at"]) < end),
+            key=lambda t: (parse_time(t["created_at"]), int(t["id"])),
+            reverse=True,
+        )
+        offset = int(params.get("next_token", "tok-0").removeprefix("tok-"))
+        page = matching[offset : offset + int(params.get("max_results", "10"))]
+        if not page:
+            return Scripted(200, '{"meta":{"result_count":0}}')
+        meta = {"newest_id": page[0]["id"], "oldest_id": page[-1]["id"], "result_count": len(page)}
+        if offset + len(page) < len(matching):
+            meta["next_token"] = f"tok-{offset + len(page)}"
+        authors = dict.fromkeys(t["author_id"] for t in page if t.get("author_id") in self.users)
+        body = {"data": page, "meta": meta}
+        if authors:
+            body["includes"] = {"users": [self.users[a] for a in authors]}
+        return Scripted(200, json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    api: FakeXApi
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        params = {key: values[-1] for key, values in parse_qs(url.query).items()}
+        self.api.requests.append(
+            {"path": url.path, "params": params, "headers": dict(self.headers.items())}
+        )
+        if url.path != SEARCH_PATH:
+            answer = Scripted(404, json.dumps({"title": "Not Found Error", "detail": url.path}))
+        else:
+            answer = self.api.answer(params, self.headers.get("Authorization"))
+        payload = answer.body.encode("utf-8")
+        self.send_response(answer.status)
+        headers = {
+            "content-type": "application/json; charset=utf-8",
+            "x-rate-limit-limit": "450",
+            "x-rate-limit-remaining": "449",
+            "x-rate-limit-reset": "4102444800",
+            **answer.headers,
+        }
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+        pass
+
+
+class FakeXApiServer:
+    """Runs a FakeXApi on a free port of 127.0.0.1 in a background thread."""
+
+    def __init__(self, api: FakeXApi):
+        handler = type("Handler", (_Handler,), {"api": api})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        api.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/2"
+        self.api = api
+
+    def __enter__(self) -> FakeXApi:
+        self._thread.start()
+        return self.api
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,81 @@
+import json
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+
+import pytest
+
+from tweet_assets.resources.demo_corpus import DemoCorpus
+
+DAY = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def day_pages(per_day: int, query: str = "AluraOnline", day: datetime = DAY) -> list[dict]:
+    corpus = DemoCorpus(per_day)
+    return [json.loads(p.body) for p in corpus.search_pages(query, day, day + timedelta(days=1))]
+
+
+def test_same_query_and_day_give_the_same_bytes() -> None:
+    one = DemoCorpus(250).search_pages("AluraOnline", DAY, DAY + timedelta(days=1))
+    two = DemoCorpus(250).search_pages("AluraOnline", DAY, DAY + timedelta(days=1))
+    other_day = DemoCorpus(250).search_pages(
+        "AluraOnline", DAY + timedelta(days=1), DAY + timedelta(days=2)
+    )
+
+    bodies = [p.body for p in one]
+    assert bodies == [p.body for p in two]
+    assert bodies != [p.body for p in other_day]
+
+
+def test_pages_have_the_api_shape_newest_first() -> None:
+    pages = day_pages(250)
+
+    assert [len(p["data"]) for p in pages] == [100, 100, 50]
+    assert [p["meta"]["result_count"] for p in pages] == [100, 100, 50]
+    assert ["next_token" in p["meta"] for p in pages] == [True, True, False]
+    times = [t["created_at"] for p in pages for t in p["data"]]
+    assert times == sorted(times, reverse=True)
+    for page in pages:
+        authors = {t["author_id"] for t in page["data"]}
+        assert {u["id"] for u in page["includes"]["users"]} == authors
+        assert page["meta"]["newest_id"] == page["data"][0]["id"]
+
+
+def test_day_spans_from_midnight_to_the_last_millisecond() -> None:
+    tweets = [t for p in day_pages(300) for t in p["data"]]
+
+    assert tweets[0]["created_at"] == "2026-11-20T23:59:59.999Z"
+    assert tweets[-1]["created_at"] == "2026-11-20T00:00:00.000Z"
+    assert len({t["id"] for t in tweets}) == 300
+
+
+def test_day_is_realistic_replies_repeat_authors_and_unicode() -> None:
+    tweets = [t for p in day_pages(300) for t in p["data"]]
+    by_id = {t["id"]: t for t in tweets}
+    replies = [t for t in tweets if "in_reply_to_user_id" in t]
+
+    assert 0.15 < len(replies) / len(tweets) < 0.45
+    for reply in replies:
+        parent = by_id[reply["referenced_tweets"][0]["id"]]
+        assert reply["in_reply_to_user_id"] == parent["author_id"]
+        assert reply["conversation_id"] == parent["conversation_id"]
+    assert len({t["author_id"] for t in tweets}) < len(tweets) / 3
+    texts = "".join(t["text"] for t in tweets)
+    assert "ç" in texts and "🎉" in texts and "\n" in texts
+
+
+def test_zero_per_day_answers_like_the_api_does_for_an_empty_day() -> None:
+    assert day_pages(0) == [{"meta": {"result_count": 0}}]
+
+
+def test_a_million_posts_a_day_stream_page_by_page() -> None:
+    pages = DemoCorpus(1_000_000).search_pages("AluraOnline", DAY, DAY + timedelta(days=1))
+
+    first_three = [json.loads(p.body) for p in islice(pages, 3)]
+
+    assert [len(p["data"]) for p in first_three] == [100, 100, 100]
+    assert first_three[0]["data"][0]["created_at"] == "2026-11-20T23:59:59.999Z"
+
+
+def test_partial_day_windows_are_refused() -> None:
+    with pytest.raises(ValueError, match="whole UTC days"):
+        list(DemoCorpus(10).search_pages("q", DAY, DAY + timedelta(hours=3)))
