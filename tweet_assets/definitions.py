@@ -18,6 +18,7 @@ from tweet_assets.resources.x_api import DEFAULT_API_BASE_URL, TOKEN_VARIABLE
 from tweet_assets.schedules import tweets_daily_job, tweets_daily_schedule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LAKE_ROOT = os.environ.get("DATALAKE_ROOT", str(PROJECT_ROOT / "datalake"))
 
 
 def _twitter() -> TwitterResource:
@@ -39,7 +40,7 @@ defs = dg.Definitions(
     resources={
         "twitter": _twitter(),
         "io_manager": LakeIOManager(
-            root=os.environ.get("DATALAKE_ROOT", str(PROJECT_ROOT / "datalake")),
+            root=LAKE_ROOT,
             pyspark=spark_resource(os.environ.get("SPARK_MASTER", "local[*]")),
         ),
     },

@@ -1,0 +1,110 @@
+"""The dagster command line, as CI and operators use it, in a subprocess with its own JVM."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tweet_assets_tests.conftest import TEST_TOKEN
+from tweet_assets_tests.fake_x_api import FakeXApi, make_tweet, make_user
+from tweet_assets_tests.pipeline import read_table
+
+pytestmark = pytest.mark.cli
+DAGSTER = str(Path(sys.executable).parent / "dagster")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_dagster(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    home = tmp_path / "dagster_home"
+    home.mkdir(exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("TWITTER_", "TWEETS_"))}
+    return subprocess.run(
+        [DAGSTER, *args],
+        cwd=PROJECT_ROOT,
+        env={
+            **clean_env,
+            "DAGSTER_HOME": str(home),
+            "DATALAKE_ROOT": str(tmp_path / "lake"),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_definitions_validate(tmp_path: Path) -> None:
+    result = run_dagster(tmp_path, "definitions", "validate", "-m", "tweet_assets.definitions")
+
+    assert result.returncode == 0, result.stderr
+    assert "Validation successful" in result.stderr + result.stdout
+
+
+def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    for user_id, name in [("1", "ana"), ("2", "bia")]:
+        x_api.users[user_id] = make_user(user_id, name)
+    served = [
+        make_tweet(
+            str(500 + n),
+            f"{yesterday}T{n % 24:02d}:{n % 60:02d}:00.000Z",
+            str(1 + n % 2),
+            f"post {n} ✨",
+            metrics={
+                "retweet_count": n,
+                "reply_count": 1,
+                "like_count": 2 * n,
+                "quote_count": 0,
+                "impression_count": 10 * n,
+            },
+        )
+        for n in range(130)
+    ]
+    for tweet in served:
+        x_api.add(tweet)
+
+    result = run_dagster(
+        tmp_path,
+        "asset",
+        "materialize",
+        "-m",
+        "tweet_assets.definitions",
+        "--select",
+        "*",
+        "--partition",
+        yesterday.isoformat(),
+        TWITTER_BEARER_TOKEN=TEST_TOKEN,
+        TWITTER_API_BASE_URL=x_api.base_url,
+    )
+
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert len(x_api.requests) == 2
+    lake = tmp_path / "lake"
+    tweets = read_table(lake, "silver/tweets").set_index("id")
+    assert sorted(tweets.index) == sorted(t["id"] for t in served)
+    for tweet in served:
+        row = tweets.loc[tweet["id"]]
+        assert row["text"] == tweet["text"]
+        assert row["created_at"].isoformat(timespec="milliseconds") + "Z" == tweet["created_at"]
+        assert row["like_count"] == tweet["public_metrics"]["like_count"]
+        assert row["impression_count"] == tweet["public_metrics"]["impression_count"]
+    [gold] = read_table(lake, "gold/daily_counts").to_dict("records")
+    assert gold["date"] == yesterday.isoformat()
+    assert (gold["tweets"], gold["authors"], gold["conversations"], gold["replies"]) == (
+        len(tweets),
+        tweets["author_id"].nunique(),
+        tweets["conversation_id"].nunique(),
+        0,
+    )
+    assert gold["retweet_count"] == tweets["retweet_count"].sum()
+    assert gold["like_count"] == tweets["like_count"].sum()
+    for path in [*lake.rglob("*"), *(tmp_path / "dagster_home").rglob("*")]:
+        if path.is_file():
+            assert TEST_TOKEN.encode() not in path.read_bytes(), path
+    assert TEST_TOKEN not in result.stdout + result.stderr

@@ -1,0 +1,68 @@
+from datetime import UTC, datetime
+
+import dagster as dg
+import pytest
+
+from tweet_assets.definitions import defs
+from tweet_assets.partitions import daily_partitions
+
+ASSET_KEYS = {"bronze_tweets", "silver_tweets", "silver_users", "gold_daily_counts"}
+
+
+def asset_graph() -> dict[str, set[str]]:
+    graph = defs.resolve_asset_graph()
+    return {
+        key.to_user_string(): {parent.to_user_string() for parent in graph.get(key).parent_keys}
+        for key in graph.get_all_asset_keys()
+    }
+
+
+def test_definitions_hold_exactly_the_medallion_and_its_lineage() -> None:
+    assert asset_graph() == {
+        "bronze_tweets": set(),
+        "silver_tweets": {"bronze_tweets"},
+        "silver_users": {"bronze_tweets"},
+        "gold_daily_counts": {"silver_tweets"},
+    }
+
+
+@pytest.mark.parametrize("key", sorted(ASSET_KEYS))
+def test_every_asset_is_daily_in_utc_and_backfills_in_one_run(key: str) -> None:
+    node = defs.resolve_asset_graph().get(dg.AssetKey(key))
+
+    assert node.partitions_def == daily_partitions
+    assert daily_partitions.timezone == "UTC"
+    assert daily_partitions.start <= datetime(2026, 1, 1, tzinfo=UTC)
+    assert node.backfill_policy == dg.BackfillPolicy.single_run()
+    assert node.description
+
+
+def test_daily_job_selects_the_whole_medallion() -> None:
+    job = defs.resolve_job_def("tweets_daily_job")
+
+    assert {key.to_user_string() for key in job.asset_layer.executable_asset_keys} == ASSET_KEYS
+    assert job.partitions_def == daily_partitions
+
+
+@pytest.mark.parametrize(
+    ("tick", "yesterday"),
+    [
+        (datetime(2026, 11, 28, 0, 15, tzinfo=UTC), "2026-11-27"),
+        (datetime(2026, 3, 1, 0, 15, tzinfo=UTC), "2026-02-28"),
+    ],
+)
+def test_schedule_materializes_yesterday_shortly_after_midnight_utc(
+    tick: datetime, yesterday: str
+) -> None:
+    schedule = defs.resolve_schedule_def("tweets_daily_schedule")
+
+    with dg.instance_for_test() as instance:
+        result = schedule.evaluate_tick(
+            dg.build_schedule_context(instance=instance, scheduled_execution_time=tick)
+        )
+
+    assert schedule.cron_schedule == "15 0 * * *"
+    assert schedule.execution_timezone in (None, "UTC")
+    [run_request] = result.run_requests
+    assert run_request.partition_key == yesterday
+    assert schedule.job_name == "tweets_daily_job"
