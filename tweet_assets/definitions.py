@@ -14,7 +14,11 @@ from tweet_assets.assets.silver import silver_tweets, silver_users
 from tweet_assets.resources.lake_io_manager import LakeIOManager
 from tweet_assets.resources.spark import spark_resource
 from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets.resources.x_api import DEFAULT_API_BASE_URL, TOKEN_VARIABLE
+from tweet_assets.resources.x_api import (
+    DEFAULT_API_BASE_URL,
+    ENDPOINT_VARIABLE,
+    TOKEN_VARIABLE,
+)
 from tweet_assets.schedules import tweets_daily_job, tweets_daily_schedule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,11 +29,16 @@ def _twitter() -> TwitterResource:
     # Without a token the demo corpus serves; with one, Dagster resolves the EnvVar at run time
     # and keeps only the variable's name in run config and the event log.
     token = dg.EnvVar(TOKEN_VARIABLE) if os.environ.get(TOKEN_VARIABLE) else None
+    cap = os.environ.get("TWEETS_MAX_PER_DAY")
     return TwitterResource(
         bearer_token=token,
         api_base_url=os.environ.get("TWITTER_API_BASE_URL", DEFAULT_API_BASE_URL),
+        endpoint=os.environ.get(ENDPOINT_VARIABLE, "recent"),
         query=os.environ.get("TWEETS_QUERY", "AluraOnline"),
+        max_tweets_per_day=int(cap) if cap else None,
         demo_tweets_per_day=int(os.environ.get("TWEETS_DEMO_PER_DAY", "300")),
+        max_tries=int(os.environ.get("TWITTER_MAX_TRIES", "6")),
+        max_retry_seconds=float(os.environ.get("TWITTER_MAX_RETRY_SECONDS", "300")),
     )
 
 

@@ -4,17 +4,21 @@ It holds posts and users, answers `GET /2/tweets/search/recent` as the real API 
 check with a problem+json 401, `start_time` inclusive and `end_time` exclusive, newest first,
 `max_results` per page, `includes.users` for the page's authors, opaque `next_token`s,
 `{"meta":{"result_count":0}}` for an empty window, rate-limit headers) and records every request.
-Tests can queue scripted answers that are served before the normal behaviour.
+It can enforce a rate limit (`rate_limit`: requests per window, then 429 until the reset) and
+fail every n-th request with a 503 (`fail_every`). Tests can queue scripted answers that are
+served before the normal behaviour.
 """
 
 import json
+import math
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-SEARCH_PATH = "/2/tweets/search/recent"
+SEARCH_PATHS = ("/2/tweets/search/recent", "/2/tweets/search/all")
 
 
 def parse_time(value: str) -> datetime:
@@ -87,6 +91,9 @@ class FakeXApi:
     requests: list[dict] = field(default_factory=list)
     scripted: list[Scripted] = field(default_factory=list)
     base_url: str = ""
+    rate_limit: tuple[int, float] | None = None
+    fail_every: int = 0
+    _window: tuple[float, int] = (0.0, 0)  # (reset epoch seconds, requests used)
 
     def add(self, tweet: dict, user: dict | None = None) -> dict:
         self.tweets.append(tweet)
@@ -94,9 +101,50 @@ class FakeXApi:
             self.users[user["id"]] = user
         return tweet
 
+    def statuses(self) -> list[int]:
+        return [request["status"] for request in self.requests]
+
+    def _rate_limit_headers(self) -> tuple[dict[str, str], bool]:
+        """Headers for this request and whether it is over the limit."""
+        if self.rate_limit is None:
+            reset = str(int(time.time()) + 900)
+            return {
+                "x-rate-limit-limit": "450",
+                "x-rate-limit-remaining": "449",
+                "x-rate-limit-reset": reset,
+            }, False
+        limit, seconds = self.rate_limit
+        reset, used = self._window
+        if time.time() >= reset:
+            reset, used = math.ceil(time.time() + seconds), 0
+        used += 1
+        self._window = (reset, used)
+        headers = {
+            "x-rate-limit-limit": str(limit),
+            "x-rate-limit-remaining": str(max(0, limit - used)),
+            "x-rate-limit-reset": str(reset),
+        }
+        return headers, used > limit
+
     def answer(self, params: dict[str, str], authorization: str | None) -> Scripted:
         if self.scripted:
             return self.scripted.pop(0)
+        limit_headers, over_limit = self._rate_limit_headers()
+        if over_limit:
+            problem = {
+                "title": "Too Many Requests",
+                "type": "about:blank",
+                "status": 429,
+                "detail": "Too Many Requests",
+            }
+            return Scripted(429, json.dumps(problem), limit_headers)
+        if self.fail_every and len(self.requests) % self.fail_every == 0:
+            return Scripted(503, '{"title":"Service Unavailable"}', limit_headers)
+        answer = self.search(params, authorization)
+        answer.headers = {**limit_headers, **answer.headers}
+        return answer
+
+    def search(self, params: dict[str, str], authorization: str | None) -> Scripted:
         if authorization != f"Bearer {self.token}":
             problem = {
                 "title": "Unauthorized",
@@ -131,22 +179,21 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urlsplit(self.path)
         params = {key: values[-1] for key, values in parse_qs(url.query).items()}
-        self.api.requests.append(
-            {"path": url.path, "params": params, "headers": dict(self.headers.items())}
-        )
-        if url.path != SEARCH_PATH:
+        request = {
+            "path": url.path,
+            "params": params,
+            "headers": dict(self.headers.items()),
+            "time": time.monotonic(),
+        }
+        self.api.requests.append(request)
+        if url.path not in SEARCH_PATHS:
             answer = Scripted(404, json.dumps({"title": "Not Found Error", "detail": url.path}))
         else:
             answer = self.api.answer(params, self.headers.get("Authorization"))
+        request["status"] = answer.status
         payload = answer.body.encode("utf-8")
         self.send_response(answer.status)
-        headers = {
-            "content-type": "application/json; charset=utf-8",
-            "x-rate-limit-limit": "450",
-            "x-rate-limit-remaining": "449",
-            "x-rate-limit-reset": "4102444800",
-            **answer.headers,
-        }
+        headers = {"content-type": "application/json; charset=utf-8", **answer.headers}
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("content-length", str(len(payload)))

@@ -108,3 +108,33 @@ def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
         if path.is_file():
             assert TEST_TOKEN.encode() not in path.read_bytes(), path
     assert TEST_TOKEN not in result.stdout + result.stderr
+
+
+def test_a_rejected_token_fails_the_run_naming_the_variable_never_the_value(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    wrong_token = "wrong-token-Kx7-DISTINCTIVE"
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+
+    result = run_dagster(
+        tmp_path,
+        "asset",
+        "materialize",
+        "-m",
+        "tweet_assets.definitions",
+        "--select",
+        "*",
+        "--partition",
+        yesterday,
+        TWITTER_BEARER_TOKEN=wrong_token,
+        TWITTER_API_BASE_URL=x_api.base_url,
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "401" in output and "TWITTER_BEARER_TOKEN" in output
+    assert x_api.statuses() == [401]
+    assert wrong_token not in output
+    for path in (tmp_path / "dagster_home").rglob("*"):
+        if path.is_file():
+            assert wrong_token.encode() not in path.read_bytes(), path

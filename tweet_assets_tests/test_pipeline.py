@@ -1,6 +1,7 @@
 """The whole medallion, run in-process through the real IO manager into a temporary lake."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -10,18 +11,29 @@ from pyspark.sql import SparkSession
 from tweet_assets.resources.demo_corpus import DemoCorpus
 from tweet_assets.resources.twitter import TwitterResource
 from tweet_assets_tests.conftest import TEST_TOKEN
-from tweet_assets_tests.fake_x_api import FakeXApi, make_tweet, make_user
+from tweet_assets_tests.fake_x_api import FakeXApi, Scripted, make_tweet, make_user
 from tweet_assets_tests.pipeline import lake_files, materialize, read_table
 
 pytestmark = pytest.mark.usefixtures("spark")
 
 
+YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date()
+DAY_BEFORE, DAY_AFTER = YESTERDAY - timedelta(days=1), YESTERDAY + timedelta(days=1)
+
+
+def api_twitter(api: FakeXApi, **fields: object) -> TwitterResource:
+    """The Twitter resource on the fake API, retrying fast."""
+    return TwitterResource(
+        bearer_token=TEST_TOKEN, api_base_url=api.base_url, backoff_seconds=0.05, **fields
+    )
+
+
 def served_day(api: FakeXApi) -> list[dict]:
-    """Posts of 2026-11-20 on the fake API, with neighbours just outside the day."""
+    """Posts of yesterday on the fake API, with neighbours just outside the day."""
     for user in (make_user("1", "ana"), make_user("2", "bia"), make_user("3", "caio")):
         api.users[user["id"]] = user
-    api.add(make_tweet("900", "2026-11-19T23:59:59.999Z", "1"))
-    api.add(make_tweet("901", "2026-11-21T00:00:00.000Z", "1"))
+    api.add(make_tweet("900", f"{DAY_BEFORE}T23:59:59.999Z", "1"))
+    api.add(make_tweet("901", f"{DAY_AFTER}T00:00:00.000Z", "1"))
     reply_metrics = {
         "retweet_count": 7,
         "reply_count": 0,
@@ -30,20 +42,20 @@ def served_day(api: FakeXApi) -> list[dict]:
         "impression_count": 999,
     }
     inside = [
-        make_tweet("100", "2026-11-20T00:00:00.000Z", "1", "primeiro 🌅"),
+        make_tweet("100", f"{YESTERDAY}T00:00:00.000Z", "1", "primeiro 🌅"),
         make_tweet(
             "101",
-            "2026-11-20T12:30:00.000Z",
+            f"{YESTERDAY}T12:30:00.000Z",
             "2",
             "@ana é isso\n✅",
             reply_to=("1", "100"),
             conversation_id="100",
             metrics=reply_metrics,
         ),
-        make_tweet("102", "2026-11-20T23:59:59.999Z", "2", "último"),
+        make_tweet("102", f"{YESTERDAY}T23:59:59.999Z", "2", "último"),
     ]
     inside += [
-        make_tweet(str(200 + n), f"2026-11-20T08:{n // 60:02d}:{n % 60:02d}.000Z", "3")
+        make_tweet(str(200 + n), f"{YESTERDAY}T08:{n // 60:02d}:{n % 60:02d}.000Z", "3")
         for n in range(150)
     ]
     for tweet in inside:
@@ -55,9 +67,8 @@ def test_api_day_lands_in_silver_and_gold_exactly_as_served(
     tmp_path: Path, x_api: FakeXApi
 ) -> None:
     served = served_day(x_api)
-    twitter = TwitterResource(bearer_token=TEST_TOKEN, api_base_url=x_api.base_url)
 
-    result = materialize(tmp_path, twitter, "2026-11-20")
+    result = materialize(tmp_path, api_twitter(x_api), YESTERDAY.isoformat())
 
     assert result.success
     tweets = read_table(tmp_path, "silver/tweets").set_index("id")
@@ -74,8 +85,8 @@ def test_api_day_lands_in_silver_and_gold_exactly_as_served(
     assert sorted(users["id"]) == ["1", "2", "3"]
     [gold] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
     assert gold == {
-        "date": "2026-11-20",
-        "weekday": "Fri",
+        "date": YESTERDAY.isoformat(),
+        "weekday": YESTERDAY.strftime("%a"),
         "tweets": len(tweets),
         "authors": tweets["author_id"].nunique(),
         "conversations": tweets["conversation_id"].nunique(),
@@ -87,8 +98,120 @@ def test_api_day_lands_in_silver_and_gold_exactly_as_served(
     }
     bronze = result.asset_materializations_for_node("bronze_tweets")[0].metadata
     assert bronze["source"].value == "api"
+    assert bronze["endpoint"].value == "recent"
     assert bronze["tweets"].value == len(served)
-    assert bronze["pages"].value == 2
+    assert (bronze["pages"].value, bronze["requests"].value) == (2, 2)
+    assert bronze["http_statuses"].value == {"200": 2}
+    assert bronze["truncated"].value is False
+
+
+def test_flaky_rate_limited_api_lands_exactly_the_tweets_it_holds(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    served = served_day(x_api)
+    served += [
+        x_api.add(make_tweet(str(5000 + n), f"{YESTERDAY}T15:{n // 60:02d}:{n % 60:02d}.000Z", "2"))
+        for n in range(600)
+    ]
+    x_api.rate_limit, x_api.fail_every = (5, 3.0), 4
+
+    result = materialize(tmp_path, api_twitter(x_api), YESTERDAY.isoformat())
+
+    tweets = read_table(tmp_path, "silver/tweets")
+    assert sorted(tweets["id"]) == sorted(t["id"] for t in served)
+    assert 429 not in x_api.statuses() and 503 in x_api.statuses()
+    bronze = result.asset_materializations_for_node("bronze_tweets")[0].metadata
+    assert bronze["retries"].value == x_api.statuses().count(503)
+    assert bronze["rate_limit_waits"].value >= 1 and bronze["rate_limit_wait_seconds"].value > 0
+
+
+def test_failed_fetch_leaves_the_lake_exactly_as_it_was(tmp_path: Path, x_api: FakeXApi) -> None:
+    served_day(x_api)
+    materialize(tmp_path, api_twitter(x_api), YESTERDAY.isoformat())
+    before = {p: p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}
+    x_api.tweets.append(make_tweet("777", f"{YESTERDAY}T09:00:00.000Z", "1"))
+    x_api.scripted += [
+        Scripted(
+            200,
+            x_api.search(
+                {
+                    "start_time": f"{YESTERDAY}T00:00:00Z",
+                    "end_time": f"{DAY_AFTER}T00:00:00Z",
+                    "max_results": "100",
+                },
+                f"Bearer {TEST_TOKEN}",
+            ).body,
+        )
+    ]
+    x_api.scripted += [Scripted(503, '{"title":"Service Unavailable"}')] * 10
+
+    result = materialize(
+        tmp_path, api_twitter(x_api, max_tries=3), YESTERDAY.isoformat(), raise_on_error=False
+    )
+
+    assert not result.success
+    after = {p: p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}
+    assert after == before
+
+
+def test_a_partition_older_than_the_recent_window_sends_no_request(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    old_day = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
+
+    result = materialize(tmp_path, api_twitter(x_api), old_day, raise_on_error=False)
+
+    assert not result.success
+    assert x_api.requests == []
+    message = step_failure(result)
+    assert f"partition {old_day}" in message and "TWITTER_SEARCH_ENDPOINT=all" in message
+
+
+def test_cost_cap_stops_paging_and_marks_the_partition_truncated(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    served_day(x_api)
+
+    result = materialize(
+        tmp_path,
+        api_twitter(x_api, max_tweets_per_day=120),
+        YESTERDAY.isoformat(),
+        selection="bronze_tweets",
+    )
+
+    bronze = result.asset_materializations_for_node("bronze_tweets")[0].metadata
+    assert bronze["tweets"].value == 120
+    assert bronze["truncated"].value is True
+    assert bronze["truncated_days"].value == [YESTERDAY.isoformat()]
+    assert [r["params"]["max_results"] for r in x_api.requests] == ["100", "20"]
+
+
+def test_partial_errors_keep_the_data_and_show_in_metadata(tmp_path: Path, x_api: FakeXApi) -> None:
+    body = {
+        "data": [make_tweet("1", f"{YESTERDAY}T01:00:00.000Z", "99")],
+        "errors": [
+            {
+                "value": "99",
+                "detail": "Could not find user with id: [99].",
+                "title": "Not Found Error",
+                "resource_type": "user",
+            }
+        ],
+        "meta": {"result_count": 1},
+    }
+    x_api.scripted.append(Scripted(200, json.dumps(body)))
+
+    result = materialize(tmp_path, api_twitter(x_api), YESTERDAY.isoformat())
+
+    bronze = result.asset_materializations_for_node("bronze_tweets")[0].metadata
+    assert bronze["api_errors"].value == 1
+    assert "Could not find user" in bronze["api_error_samples"].value[0]
+    assert list(read_table(tmp_path, "silver/tweets")["id"]) == ["1"]
+
+
+def step_failure(result: dg.ExecuteInProcessResult) -> str:
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    return failure.event_specific_data.error.to_string()
 
 
 def test_bronze_holds_the_pages_in_order_byte_for_byte(tmp_path: Path) -> None:
@@ -150,8 +273,7 @@ def test_a_missing_upstream_day_names_the_table_the_day_and_the_fix(tmp_path: Pa
     )
 
     assert not result.success
-    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    message = json.dumps(failure.event_specific_data.error.to_string())
+    message = step_failure(result)
     assert "bronze_tweets has no partition 2026-11-20" in message
     assert "--select bronze_tweets --partition 2026-11-20" in message
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from tweet_assets.resources.fetch_stats import FetchStats
 from tweet_assets.resources.search_page import SearchPage
 
 PAGE_SIZE = 100
@@ -71,6 +72,7 @@ class DemoCorpus:
     """Search pages for the offline demo: `tweets_per_day` posts in every UTC day."""
 
     source = "demo"
+    endpoint = "demo"
 
     def __init__(self, tweets_per_day: int):
         if tweets_per_day < 0:
@@ -78,8 +80,14 @@ class DemoCorpus:
                 f"demo tweets per day is {tweets_per_day}; set TWEETS_DEMO_PER_DAY to 0 or more"
             )
         self.tweets_per_day = tweets_per_day
+        self.stats = FetchStats()
 
-    def search_pages(self, query: str, start: datetime, end: datetime) -> Iterator[SearchPage]:
+    def check_window(self, label: str, start: datetime, end: datetime) -> None:
+        """The demo corpus serves any whole day, past or future."""
+
+    def search_pages(
+        self, query: str, start: datetime, end: datetime, max_tweets: int | None = None
+    ) -> Iterator[SearchPage]:
         day_start = start.astimezone(UTC)
         if (day_start.hour, day_start.minute, day_start.second, day_start.microsecond) != (
             0,
@@ -93,9 +101,12 @@ class DemoCorpus:
             )
         day = _Day(query, day_start, self.tweets_per_day)
         if self.tweets_per_day == 0:
+            self._count_request()
             yield SearchPage('{"meta":{"result_count":0}}', 0)
             return
         page_count = -(-self.tweets_per_day // PAGE_SIZE)
+        if max_tweets is not None:
+            page_count = min(page_count, max(1, -(-max_tweets // PAGE_SIZE)))
         for page_number in range(page_count):
             newest = self.tweets_per_day - 1 - page_number * PAGE_SIZE
             oldest = max(0, newest - PAGE_SIZE + 1)
@@ -108,12 +119,20 @@ class DemoCorpus:
                 "oldest_id": tweets[-1]["id"],
                 "result_count": len(tweets),
             }
-            if page_number + 1 < page_count:
-                meta["next_token"] = day.next_token(page_number + 1)
+            next_token = None
+            if oldest > 0:
+                next_token = meta["next_token"] = day.next_token(page_number + 1)
             document = {"data": tweets, "includes": {"users": users}, "meta": meta}
+            self._count_request()
             yield SearchPage(
-                json.dumps(document, ensure_ascii=False, separators=(",", ":")), len(tweets)
+                json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+                len(tweets),
+                next_token=next_token,
             )
+
+    def _count_request(self) -> None:
+        self.stats.requests += 1
+        self.stats.statuses[200] += 1
 
 
 class _Day:

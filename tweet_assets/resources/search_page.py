@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from tweet_assets.resources.fetch_stats import FetchStats
+
 
 @dataclass(frozen=True)
 class SearchPage:
@@ -12,13 +14,25 @@ class SearchPage:
 
     body: str
     result_count: int
+    next_token: str | None = None
+    # Partial errors the API sent beside the data (`errors[]` in a 200), summarized.
+    errors: tuple[str, ...] = ()
 
 
 class SearchClient(Protocol):
     """A source of search pages: the live X API or the offline demo corpus."""
 
     source: str
+    endpoint: str
+    stats: FetchStats
 
-    def search_pages(self, query: str, start: datetime, end: datetime) -> Iterator[SearchPage]:
-        """Every page of posts matching `query` created in [start, end), newest first."""
+    def check_window(self, label: str, start: datetime, end: datetime) -> None:
+        """Raise, before any request, if [start, end) cannot be served."""
+        ...
+
+    def search_pages(
+        self, query: str, start: datetime, end: datetime, max_tweets: int | None = None
+    ) -> Iterator[SearchPage]:
+        """Every page of posts matching `query` created in [start, end), newest first; with
+        `max_tweets`, stop once that many have been fetched."""
         ...

@@ -5,15 +5,17 @@ from pydantic import Field
 
 from tweet_assets.resources.demo_corpus import DemoCorpus
 from tweet_assets.resources.search_page import SearchClient
-from tweet_assets.resources.x_api import DEFAULT_API_BASE_URL, XApiClient
+from tweet_assets.resources.x_api import DEFAULT_API_BASE_URL, RetryPolicy, XApiClient
 
 
 class TwitterResource(dg.ConfigurableResource):
     """Posts matching `query`, one UTC day at a time.
 
-    With a bearer token it talks to X API v2 recent search at `api_base_url`; without one it
-    serves the offline demo corpus, so the same assets run on a laptop with no account. A refusal
-    by the API fails the step with `XApiError` (status, title, detail; never the token).
+    With a bearer token it talks to X API v2 search (`recent`, the last 7 days, or `all`, the
+    full archive) at `api_base_url`, waiting out rate limits and retrying transient failures
+    within `max_tries` and `max_retry_seconds`; without a token it serves the offline demo
+    corpus, so the same assets run on a laptop with no account. A refusal by the API fails the
+    step with `XApiError` (status, title, detail; never the token).
     """
 
     bearer_token: str | None = Field(
@@ -22,10 +24,19 @@ class TwitterResource(dg.ConfigurableResource):
         repr=False,
     )
     api_base_url: str = Field(default=DEFAULT_API_BASE_URL, description="X API v2 base URL.")
-    query: str = Field(default="AluraOnline", description="The recent-search query.")
+    endpoint: str = Field(default="recent", description="`recent` (7 days) or `all` (archive).")
+    query: str = Field(default="AluraOnline", description="The search query.")
+    max_tweets_per_day: int | None = Field(
+        default=None, ge=1, description="Cost guard: stop paging a day after this many posts."
+    )
     demo_tweets_per_day: int = Field(
         default=300, ge=0, description="Posts per day the offline demo corpus serves."
     )
+    max_tries: int = Field(default=6, ge=1, description="Requests per page before giving up.")
+    max_retry_seconds: float = Field(
+        default=300.0, gt=0, description="Seconds per page spent retrying transient failures."
+    )
+    backoff_seconds: float = Field(default=1.0, gt=0, description="First retry's backoff.")
 
     @property
     def source(self) -> str:
@@ -34,5 +45,12 @@ class TwitterResource(dg.ConfigurableResource):
 
     def client(self) -> SearchClient:
         if self.bearer_token:
-            return XApiClient(self.api_base_url, self.bearer_token)
+            policy = RetryPolicy(
+                max_tries=self.max_tries,
+                max_seconds=self.max_retry_seconds,
+                backoff_seconds=self.backoff_seconds,
+            )
+            return XApiClient(
+                self.api_base_url, self.bearer_token, endpoint=self.endpoint, policy=policy
+            )
         return DemoCorpus(self.demo_tweets_per_day)

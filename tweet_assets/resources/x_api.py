@@ -1,27 +1,54 @@
-"""HTTP client for X API v2 recent search.
+"""HTTP client for X API v2 search (recent, or full archive).
 
-Policy in one place: explicit connect/read timeouts on every request, pagination as a generator
-of raw pages (`meta.next_token` until absent), and any non-2xx answer raised as `XApiError`
-naming the status and the API's own `title`, `detail` and `errors[].message`. The bearer token
-only ever travels in the Authorization header: no message, log line or page carries it.
+Policy in one place:
+- explicit connect/read timeouts on every request;
+- 429: wait until `x-rate-limit-reset` (+1 s) and ask for the same page again; without the
+  header, back off exponentially. A page that says `x-rate-limit-remaining: 0` makes the next
+  request wait for the reset instead of provoking a 429;
+- 5xx, connection errors, timeouts and a 200 whose body is not JSON: retried with exponential
+  backoff and jitter, bounded in tries and in seconds, then raised with the last status;
+- other 4xx, 402 `CreditsDepleted` and 429 `UsageCapExceeded`: raised at once, since waiting
+  will not help, naming the API's `title`, `detail` and `errors[].message`;
+- pagination as a generator of raw pages (`meta.next_token` until absent).
+The bearer token only ever travels in the Authorization header: no message, log line or page
+carries it.
 """
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import requests
 
+from tweet_assets.resources.fetch_stats import FetchStats
 from tweet_assets.resources.search_page import SearchPage
 
 DEFAULT_API_BASE_URL = "https://api.twitter.com/2"
-RECENT_SEARCH_PATH = "/tweets/search/recent"
 TWEET_FIELDS = (
     "author_id,conversation_id,created_at,in_reply_to_user_id,lang,public_metrics,referenced_tweets"
 )
 USER_FIELDS = "created_at,public_metrics,verified"
-MAX_RESULTS = 100
 TOKEN_VARIABLE = "TWITTER_BEARER_TOKEN"
+ENDPOINT_VARIABLE = "TWITTER_SEARCH_ENDPOINT"
+MIN_RESULTS = 10
+RECENT_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    max_results: int
+    min_interval_seconds: float
+
+
+ENDPOINTS = {
+    "recent": Endpoint("/tweets/search/recent", max_results=100, min_interval_seconds=0.0),
+    # Full-archive search allows one request per second and 500 posts a page.
+    "all": Endpoint("/tweets/search/all", max_results=500, min_interval_seconds=1.0),
+}
 
 
 class XApiError(RuntimeError):
@@ -30,6 +57,21 @@ class XApiError(RuntimeError):
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
         self.status = status
+
+
+@dataclass
+class RetryPolicy:
+    """How hard to try one page: at most `max_tries` requests within `max_seconds`."""
+
+    max_tries: int = 6
+    max_seconds: float = 300.0
+    backoff_seconds: float = 1.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+
+    def backoff(self, failures: int) -> float:
+        """Exponential backoff with jitter: about base·2^(n-1), between half and all of it."""
+        return min(self.backoff_seconds * 2 ** (failures - 1), 60.0) * random.uniform(0.5, 1.0)
 
 
 def rfc3339(moment: datetime) -> str:
@@ -56,8 +98,24 @@ def describe_error_body(body: str) -> str:
     return f"{summary} ({'; '.join(messages)})" if messages else summary
 
 
+def _problem_title(body: str) -> str:
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        return ""
+    return str(problem.get("title", "")) if isinstance(problem, dict) else ""
+
+
+class _Retry(Exception):
+    """A transient failure: `reason` says what happened, `wait` overrides the backoff."""
+
+    def __init__(self, reason: str, status: int | None, wait: float | None = None):
+        super().__init__(reason)
+        self.reason, self.status, self.wait = reason, status, wait
+
+
 class XApiClient:
-    """Pages of `GET {base_url}/tweets/search/recent` for one query and time interval."""
+    """Pages of `GET {base_url}/tweets/search/{recent|all}` for one query and time interval."""
 
     source = "api"
 
@@ -66,56 +124,165 @@ class XApiClient:
         base_url: str,
         bearer_token: str,
         *,
-        timeout: tuple[float, float] = (10.0, 60.0),
+        endpoint: str = "recent",
+        policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ):
-        self._url = base_url.rstrip("/") + RECENT_SEARCH_PATH
-        self._timeout = timeout
+        if endpoint not in ENDPOINTS:
+            raise ValueError(
+                f"search endpoint {endpoint!r} is not one of {sorted(ENDPOINTS)}; set "
+                f"{ENDPOINT_VARIABLE}=recent (last 7 days) or =all (full archive)"
+            )
+        self.endpoint = endpoint
+        self._endpoint = ENDPOINTS[endpoint]
+        self._url = base_url.rstrip("/") + self._endpoint.path
+        self._policy = policy or RetryPolicy()
         self._session = session or requests.Session()
         self._session.headers["Authorization"] = f"Bearer {bearer_token}"
         self._session.headers["User-Agent"] = "tweet-lake"
+        self._sleep = sleep
+        self._not_before = 0.0  # epoch seconds before which no request may be sent
+        self.stats = FetchStats()
 
-    def search_pages(self, query: str, start: datetime, end: datetime) -> Iterator[SearchPage]:
+    def check_window(self, label: str, start: datetime, end: datetime) -> None:
+        """Refuse, before any request, a window the endpoint cannot serve (the API would 400)."""
+        now = datetime.now(UTC)
+        if end > now - timedelta(seconds=10):
+            raise XApiError(
+                f"partition {label} has not ended yet: its window ends {rfc3339(end)} and the API "
+                f"serves only up to 10 s before now ({rfc3339(now)}); materialize it after "
+                f"{rfc3339(end + timedelta(seconds=10))}"
+            )
+        if self.endpoint == "recent" and start < now - RECENT_WINDOW:
+            raise XApiError(
+                f"partition {label} starts {rfc3339(start)}, more than 7 days before now "
+                f"({rfc3339(now)}), outside the recent-search window; set "
+                f"{ENDPOINT_VARIABLE}=all for full-archive access (needs a plan that includes it)"
+            )
+
+    def search_pages(
+        self, query: str, start: datetime, end: datetime, max_tweets: int | None = None
+    ) -> Iterator[SearchPage]:
         params = {
             "query": query,
             "start_time": rfc3339(start),
             "end_time": rfc3339(end),
-            "max_results": str(MAX_RESULTS),
+            "max_results": str(self._endpoint.max_results),
             "tweet.fields": TWEET_FIELDS,
             "expansions": "author_id",
             "user.fields": USER_FIELDS,
         }
+        fetched = 0
         while True:
-            page, next_token = self._get_page(params)
+            if max_tweets is not None:
+                # Ask for no more than the cost cap leaves (the API's minimum is 10 a page).
+                wanted = max(MIN_RESULTS, min(self._endpoint.max_results, max_tweets - fetched))
+                params["max_results"] = str(wanted)
+            page = self._get_page(params)
+            fetched += page.result_count
             yield page
-            if not next_token:
+            if not page.next_token or (max_tweets is not None and fetched >= max_tweets):
                 return
-            params["next_token"] = next_token
+            params["next_token"] = page.next_token
 
-    def _get_page(self, params: dict[str, str]) -> tuple[SearchPage, str | None]:
+    def _get_page(self, params: dict[str, str]) -> SearchPage:
         window = f"{params['start_time']} to {params['end_time']}"
         where = f"GET {self._url} (query {params['query']!r}, {window})"
+        started = time.monotonic()
+        failures = 0
+        while True:
+            try:
+                return self._try_once(params, where)
+            except _Retry as retry:
+                failures += 1
+                wait = retry.wait if retry.wait is not None else self._policy.backoff(failures)
+                elapsed = time.monotonic() - started
+                # A 429 waits for the window the API names (up to 15 min): only tries bound it.
+                out_of_time = retry.status != 429 and elapsed + wait > self._policy.max_seconds
+                if failures >= self._policy.max_tries or out_of_time:
+                    status = f"status {retry.status}" if retry.status else "no answer"
+                    raise XApiError(
+                        f"{where} failed {failures} times in {elapsed:.0f}s, giving up (limits: "
+                        f"{self._policy.max_tries} tries, {self._policy.max_seconds:.0f}s); "
+                        f"last: {status}: {retry.reason}",
+                        status=retry.status,
+                    ) from None
+                self.stats.retries += 1
+                if retry.status == 429:
+                    self._wait_rate_limit(wait)
+                else:
+                    self._sleep(wait)
+
+    def _try_once(self, params: dict[str, str], where: str) -> SearchPage:
+        self._pace()
+        self.stats.requests += 1
         try:
-            response = self._session.get(self._url, params=params, timeout=self._timeout)
+            response = self._session.get(
+                self._url,
+                params=params,
+                timeout=(self._policy.connect_timeout, self._policy.read_timeout),
+            )
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise _Retry(f"{type(error).__name__}: {error}", None) from None
         except requests.RequestException as error:
             raise XApiError(f"{where} failed: {type(error).__name__}: {error}") from None
+        status = response.status_code
+        self.stats.statuses[status] += 1
+        reset_wait = self._note_rate_limit(response.headers)
         body = response.content.decode("utf-8", errors="replace")
-        if not response.ok:
-            hint = ""
-            if response.status_code in (401, 403):
-                hint = f" Check that {TOKEN_VARIABLE} holds a valid bearer token for this app."
-            raise XApiError(
-                f"X API answered {response.status_code} {response.reason} to {where}: "
-                f"{describe_error_body(body)}.{hint}",
-                status=response.status_code,
-            )
+        if status == 200:
+            return self._parse_page(body)
+        title = _problem_title(body)
+        summary = f"{status} {response.reason}: {describe_error_body(body)}"
+        if status == 429 and title != "UsageCapExceeded":
+            raise _Retry(summary, status, wait=reset_wait)
+        if status >= 500:
+            raise _Retry(summary, status)
+        hint = ""
+        if status in (401, 403):
+            hint = f" Check that {TOKEN_VARIABLE} holds a valid bearer token for this app."
+        elif status in (402, 429):
+            hint = " Waiting will not help: the account's credits or monthly cap are spent."
+        raise XApiError(f"X API answered {summary} to {where}.{hint}", status=status)
+
+    @staticmethod
+    def _parse_page(body: str) -> SearchPage:
         try:
             document = json.loads(body)
             meta = document.get("meta") or {}
-            return SearchPage(body, int(meta.get("result_count", 0))), meta.get("next_token")
+            errors = document.get("errors") or []
+            return SearchPage(
+                body,
+                int(meta.get("result_count", 0)),
+                next_token=meta.get("next_token"),
+                errors=tuple(describe_error_body(json.dumps(e)) for e in errors),
+            )
         except (ValueError, AttributeError, TypeError) as error:
-            raise XApiError(
-                f"X API answered {response.status_code} to {where} with a body that is not a "
-                f"search response ({error}): {describe_error_body(body)}",
-                status=response.status_code,
+            raise _Retry(
+                f"200 with a body that is not a search response ({error}): "
+                f"{describe_error_body(body)}",
+                200,
             ) from None
+
+    def _note_rate_limit(self, headers: requests.structures.CaseInsensitiveDict) -> float | None:
+        """Seconds until the window resets (+1 s); at 0 remaining, hold the next request."""
+        try:
+            reset_at = float(headers["x-rate-limit-reset"]) + 1.0
+        except (KeyError, ValueError):
+            return None
+        if headers.get("x-rate-limit-remaining") == "0":
+            self._not_before = max(self._not_before, reset_at)
+        return max(0.0, reset_at - time.time())
+
+    def _pace(self) -> None:
+        wait = self._not_before - time.time()
+        if wait > 0:
+            self._wait_rate_limit(wait)
+        if self._endpoint.min_interval_seconds:
+            self._not_before = time.time() + self._endpoint.min_interval_seconds
+
+    def _wait_rate_limit(self, seconds: float) -> None:
+        self.stats.rate_limit_waits += 1
+        self.stats.rate_limit_wait_seconds += seconds
+        self._sleep(seconds)

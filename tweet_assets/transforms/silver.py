@@ -44,6 +44,8 @@ _TWEET = StructType(
         StructField("created_at", StringType()),
         StructField("lang", StringType()),
         StructField("public_metrics", _METRICS),
+        StructField("edit_history_tweet_ids", ArrayType(StringType())),
+        StructField("edit_history_post_ids", ArrayType(StringType())),
     ]
 )
 _USER = StructType(
@@ -76,6 +78,7 @@ TWEET_COLUMNS = [
     "like_count",
     "quote_count",
     "impression_count",
+    "edit_history_tweet_ids",
 ]
 USER_COLUMNS = [
     "id",
@@ -132,6 +135,10 @@ def tweets_from_pages(raw_pages: DataFrame) -> DataFrame:
         F.col(f"{metrics}.like_count").alias("like_count"),
         F.col(f"{metrics}.quote_count").alias("quote_count"),
         F.col(f"{metrics}.impression_count").alias("impression_count"),
+        # Newer API versions say posts where older ones said tweets.
+        F.coalesce("t.edit_history_tweet_ids", "t.edit_history_post_ids").alias(
+            "edit_history_tweet_ids"
+        ),
     )
     freshest = ["impression_count", "like_count", "retweet_count", "reply_count", "quote_count"]
     return _keep_latest_copy(typed, TWEET_COLUMNS, freshest)

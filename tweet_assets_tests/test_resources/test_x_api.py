@@ -1,9 +1,10 @@
 import json
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tweet_assets.resources.x_api import XApiClient, XApiError
+from tweet_assets.resources.x_api import RetryPolicy, XApiClient, XApiError
 from tweet_assets_tests.conftest import TEST_TOKEN
 from tweet_assets_tests.fake_x_api import FakeXApi, Scripted, make_tweet, make_user
 
@@ -11,9 +12,25 @@ DAY_START = datetime(2026, 11, 20, tzinfo=UTC)
 DAY_END = datetime(2026, 11, 21, tzinfo=UTC)
 
 
-def fetch(api: FakeXApi, token: str = TEST_TOKEN) -> list:
-    client = XApiClient(api.base_url, token)
+QUICK = RetryPolicy(max_tries=6, max_seconds=20, backoff_seconds=0.05)
+
+
+def client_for(api: FakeXApi, token: str = TEST_TOKEN, **kwargs: object) -> XApiClient:
+    return XApiClient(api.base_url, token, policy=kwargs.pop("policy", QUICK), **kwargs)
+
+
+def fetch(api: FakeXApi, token: str = TEST_TOKEN, **kwargs: object) -> list:
+    client = client_for(api, token, **kwargs)
     return list(client.search_pages("AluraOnline", DAY_START, DAY_END))
+
+
+def add_posts(api: FakeXApi, count: int) -> None:
+    for n in range(count):
+        api.add(make_tweet(str(1000 + n), f"2026-11-20T10:{n // 60:02d}:{n % 60:02d}.000Z", "7"))
+
+
+def fetched_ids(pages: list) -> list[str]:
+    return sorted(t["id"] for page in pages for t in json.loads(page.body).get("data", []))
 
 
 def test_request_carries_the_projects_params_and_bearer_header(x_api: FakeXApi) -> None:
@@ -104,8 +121,163 @@ def test_invalid_request_reports_title_detail_and_error_messages(x_api: FakeXApi
     assert "'start_time' must be before 'end_time'" in message
 
 
-def test_a_200_that_is_not_a_search_response_fails_with_an_excerpt(x_api: FakeXApi) -> None:
+def test_a_truncated_json_body_is_retried(x_api: FakeXApi) -> None:
+    add_posts(x_api, 3)
     x_api.scripted.append(Scripted(200, '{"data":[{"id":"1"'))
 
-    with pytest.raises(XApiError, match=r"not a search response.*\{\"data\""):
+    pages = fetch(x_api)
+
+    assert fetched_ids(pages) == ["1000", "1001", "1002"]
+    assert x_api.statuses() == [200, 200]
+
+
+def test_rate_limited_page_waits_until_reset_then_all_pages_arrive(x_api: FakeXApi) -> None:
+    add_posts(x_api, 150)
+    reset = int(time.time()) + 2
+    x_api.scripted.append(
+        Scripted(
+            429,
+            '{"title":"Too Many Requests","status":429}',
+            {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)},
+        )
+    )
+    client = client_for(x_api)
+
+    expected_wait = reset + 1 - time.time()
+    pages = list(client.search_pages("AluraOnline", DAY_START, DAY_END))
+
+    waited = x_api.requests[1]["time"] - x_api.requests[0]["time"]
+    assert expected_wait - 0.5 <= waited <= expected_wait + 1.0
+    assert fetched_ids(pages) == sorted(str(1000 + n) for n in range(150))
+    assert x_api.statuses() == [429, 200, 200]
+    assert client.stats.rate_limit_waits == 1 and client.stats.retries == 1
+
+
+def test_spent_window_holds_the_next_request_so_no_429_is_received(x_api: FakeXApi) -> None:
+    add_posts(x_api, 350)
+    x_api.rate_limit = (2, 2.0)
+    client = client_for(x_api)
+
+    pages = list(client.search_pages("AluraOnline", DAY_START, DAY_END))
+
+    assert fetched_ids(pages) == sorted(str(1000 + n) for n in range(350))
+    assert x_api.statuses() == [200, 200, 200, 200]
+    assert x_api.requests[2]["time"] - x_api.requests[1]["time"] > 0.5
+    assert client.stats.rate_limit_waits >= 1
+
+
+def test_three_503s_then_200_succeeds(x_api: FakeXApi) -> None:
+    add_posts(x_api, 5)
+    x_api.scripted += [Scripted(503, '{"title":"Service Unavailable"}')] * 3
+    client = client_for(x_api)
+
+    pages = list(client.search_pages("AluraOnline", DAY_START, DAY_END))
+
+    assert fetched_ids(pages) == [str(1000 + n) for n in range(5)]
+    assert x_api.statuses() == [503, 503, 503, 200]
+    assert client.stats.retries == 3
+
+
+def test_503_forever_gives_up_within_the_bound_with_the_last_status(x_api: FakeXApi) -> None:
+    x_api.scripted += [Scripted(503, '{"title":"Service Unavailable","detail":"overloaded"}')] * 50
+    policy = RetryPolicy(max_tries=4, max_seconds=10, backoff_seconds=0.05)
+
+    started = time.monotonic()
+    with pytest.raises(XApiError) as raised:
+        fetch(x_api, policy=policy)
+
+    assert time.monotonic() - started < 5
+    assert len(x_api.requests) == 4
+    assert "failed 4 times" in str(raised.value)
+    assert "status 503" in str(raised.value) and "overloaded" in str(raised.value)
+
+
+def test_retries_stop_when_the_time_budget_is_spent(x_api: FakeXApi) -> None:
+    x_api.scripted += [Scripted(500, "oops")] * 50
+    policy = RetryPolicy(max_tries=50, max_seconds=1.0, backoff_seconds=0.3)
+
+    started = time.monotonic()
+    with pytest.raises(XApiError, match="giving up"):
+        fetch(x_api, policy=policy)
+
+    assert time.monotonic() - started < 2.5
+    assert 2 <= len(x_api.requests) < 10
+
+
+def test_connection_refused_is_retried_then_reported(x_api: FakeXApi) -> None:
+    client = XApiClient(
+        "http://127.0.0.1:9/2", TEST_TOKEN, policy=RetryPolicy(max_tries=3, backoff_seconds=0.05)
+    )
+
+    with pytest.raises(XApiError, match=r"failed 3 times.*no answer.*ConnectionError"):
+        list(client.search_pages("AluraOnline", DAY_START, DAY_END))
+    assert client.stats.requests == 3
+
+
+@pytest.mark.parametrize(("status", "title"), [(429, "UsageCapExceeded"), (402, "CreditsDepleted")])
+def test_spent_cap_or_credits_fail_at_once_saying_waiting_will_not_help(
+    x_api: FakeXApi, status: int, title: str
+) -> None:
+    x_api.scripted.append(Scripted(status, json.dumps({"title": title, "detail": "spent"})))
+
+    with pytest.raises(XApiError, match=f"{status}.*{title}.*Waiting will not help"):
         fetch(x_api)
+    assert len(x_api.requests) == 1
+
+
+def test_partial_errors_beside_data_are_kept_and_counted(x_api: FakeXApi) -> None:
+    body = {
+        "data": [make_tweet("1", "2026-11-20T01:00:00.000Z", "7")],
+        "errors": [
+            {
+                "value": "99",
+                "detail": "Could not find user with id: [99].",
+                "title": "Not Found Error",
+                "resource_type": "user",
+            }
+        ],
+        "meta": {"result_count": 1},
+    }
+    x_api.scripted.append(Scripted(200, json.dumps(body)))
+
+    [page] = fetch(x_api)
+
+    assert fetched_ids([page]) == ["1"]
+    assert page.errors == ("Not Found Error: Could not find user with id: [99].",)
+
+
+def test_cost_cap_asks_only_for_what_is_left(x_api: FakeXApi) -> None:
+    add_posts(x_api, 300)
+
+    pages = list(client_for(x_api).search_pages("AluraOnline", DAY_START, DAY_END, max_tweets=150))
+
+    assert sum(page.result_count for page in pages) == 150
+    assert [r["params"]["max_results"] for r in x_api.requests] == ["100", "50"]
+    assert pages[-1].next_token
+
+
+def test_full_archive_endpoint_pages_500_at_one_request_a_second(x_api: FakeXApi) -> None:
+    add_posts(x_api, 1200)
+
+    pages = fetch(x_api, endpoint="all")
+
+    assert {r["path"] for r in x_api.requests} == {"/2/tweets/search/all"}
+    assert [page.result_count for page in pages] == [500, 500, 200]
+    gaps = [b["time"] - a["time"] for a, b in zip(x_api.requests, x_api.requests[1:], strict=False)]
+    assert min(gaps) >= 0.95
+
+
+def test_old_and_unfinished_windows_are_refused_before_any_request(x_api: FakeXApi) -> None:
+    client = client_for(x_api)
+    now = datetime.now(UTC)
+    old = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=10)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    with pytest.raises(XApiError, match=r"partition P1 .* 7-day|more than 7 days") as old_error:
+        client.check_window("P1", old, old + timedelta(days=1))
+    with pytest.raises(XApiError, match="has not ended yet"):
+        client.check_window("P2", today, today + timedelta(days=1))
+
+    assert "TWITTER_SEARCH_ENDPOINT=all" in str(old_error.value)
+    client_for(x_api, endpoint="all").check_window("P1", old, old + timedelta(days=1))
+    assert x_api.requests == []

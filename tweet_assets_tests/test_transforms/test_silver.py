@@ -95,6 +95,18 @@ def test_missing_metrics_are_null_and_reposts_count_as_retweets(spark: SparkSess
     assert rows["2"]["retweet_count"] == 4 and rows["2"]["impression_count"] == 70
 
 
+def test_edit_history_is_read_under_either_name(spark: SparkSession) -> None:
+    tweets = [
+        {"id": "1", "text": "a", "edit_history_tweet_ids": ["1"]},
+        {"id": "2", "text": "b", "edit_history_post_ids": ["0", "2"]},
+    ]
+
+    rows = rows_by_id(tweets_from_pages(raw(spark, {"data": tweets})))
+
+    assert rows["1"]["edit_history_tweet_ids"] == ["1"]
+    assert rows["2"]["edit_history_tweet_ids"] == ["0", "2"]
+
+
 def test_a_post_on_two_pages_is_kept_once_with_its_latest_counts(spark: SparkSession) -> None:
     first = make_tweet("1", "2026-11-20T01:00:00.000Z", "7")
     later = make_tweet(
