@@ -81,6 +81,7 @@ class Scripted:
     status: int
     body: str
     headers: dict[str, str] = field(default_factory=dict)
+    delay_seconds: float = 0.0
 
 
 @dataclass
@@ -191,6 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             answer = self.api.answer(params, self.headers.get("Authorization"))
         request["status"] = answer.status
+        time.sleep(answer.delay_seconds)
         payload = answer.body.encode("utf-8")
         self.send_response(answer.status)
         headers = {"content-type": "application/json; charset=utf-8", **answer.headers}

@@ -227,6 +227,11 @@ class XApiClient:
             raise _Retry(f"{type(error).__name__}: {error}", None) from None
         except requests.RequestException as error:
             raise XApiError(f"{where} failed: {type(error).__name__}: {error}") from None
+        finally:
+            # Counted from the answer, so the server never sees two requests closer than this.
+            self._not_before = max(
+                self._not_before, time.time() + self._endpoint.min_interval_seconds
+            )
         status = response.status_code
         self.stats.statuses[status] += 1
         reset_wait = self._note_rate_limit(response.headers)
@@ -279,8 +284,6 @@ class XApiClient:
         wait = self._not_before - time.time()
         if wait > 0:
             self._wait_rate_limit(wait)
-        if self._endpoint.min_interval_seconds:
-            self._not_before = time.time() + self._endpoint.min_interval_seconds
 
     def _wait_rate_limit(self, seconds: float) -> None:
         self.stats.rate_limit_waits += 1

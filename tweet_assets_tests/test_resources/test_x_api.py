@@ -166,6 +166,30 @@ def test_spent_window_holds_the_next_request_so_no_429_is_received(x_api: FakeXA
     assert client.stats.rate_limit_waits >= 1
 
 
+def test_429_without_rate_limit_headers_backs_off_and_retries(x_api: FakeXApi) -> None:
+    add_posts(x_api, 2)
+    x_api.scripted += [Scripted(429, '{"title":"Too Many Requests"}')] * 2
+    client = client_for(x_api)
+
+    pages = list(client.search_pages("AluraOnline", DAY_START, DAY_END))
+
+    assert fetched_ids(pages) == ["1000", "1001"]
+    assert x_api.statuses() == [429, 429, 200]
+    assert client.stats.rate_limit_waits == 2
+
+
+def test_a_read_timeout_is_retried(x_api: FakeXApi) -> None:
+    add_posts(x_api, 2)
+    x_api.scripted.append(Scripted(200, '{"meta":{"result_count":0}}', delay_seconds=1.5))
+    policy = RetryPolicy(max_tries=3, backoff_seconds=0.05, read_timeout=0.3)
+    client = client_for(x_api, policy=policy)
+
+    pages = list(client.search_pages("AluraOnline", DAY_START, DAY_END))
+
+    assert fetched_ids(pages) == ["1000", "1001"]
+    assert client.stats.retries == 1 and client.stats.requests == 2
+
+
 def test_three_503s_then_200_succeeds(x_api: FakeXApi) -> None:
     add_posts(x_api, 5)
     x_api.scripted += [Scripted(503, '{"title":"Service Unavailable"}')] * 3
