@@ -76,6 +76,23 @@ def make_user(user_id: str, username: str) -> dict:
     }
 
 
+def partial_error_page(created_at: str) -> str:
+    """A 200 whose post's author could not be expanded: data beside a partial `errors[]`."""
+    body = {
+        "data": [make_tweet("1", created_at, "99")],
+        "errors": [
+            {
+                "value": "99",
+                "detail": "Could not find user with id: [99].",
+                "title": "Not Found Error",
+                "resource_type": "user",
+            }
+        ],
+        "meta": {"result_count": 1},
+    }
+    return json.dumps(body)
+
+
 @dataclass
 class Scripted:
     status: int

@@ -37,6 +37,21 @@ def run_dagster(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedP
     )
 
 
+def materialize_all(tmp_path: Path, partition: str, **env: str) -> subprocess.CompletedProcess:
+    return run_dagster(
+        tmp_path,
+        "asset",
+        "materialize",
+        "-m",
+        "tweet_assets.definitions",
+        "--select",
+        "*",
+        "--partition",
+        partition,
+        **env,
+    )
+
+
 def test_definitions_validate(tmp_path: Path) -> None:
     result = run_dagster(tmp_path, "definitions", "validate", "-m", "tweet_assets.definitions")
 
@@ -69,15 +84,8 @@ def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
     for tweet in served:
         x_api.add(tweet)
 
-    result = run_dagster(
+    result = materialize_all(
         tmp_path,
-        "asset",
-        "materialize",
-        "-m",
-        "tweet_assets.definitions",
-        "--select",
-        "*",
-        "--partition",
         yesterday.isoformat(),
         TWITTER_BEARER_TOKEN=TEST_TOKEN,
         TWITTER_API_BASE_URL=x_api.base_url,
@@ -116,15 +124,8 @@ def test_a_rejected_token_fails_the_run_naming_the_variable_never_the_value(
     wrong_token = "wrong-token-Kx7-DISTINCTIVE"
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
 
-    result = run_dagster(
+    result = materialize_all(
         tmp_path,
-        "asset",
-        "materialize",
-        "-m",
-        "tweet_assets.definitions",
-        "--select",
-        "*",
-        "--partition",
         yesterday,
         TWITTER_BEARER_TOKEN=wrong_token,
         TWITTER_API_BASE_URL=x_api.base_url,

@@ -1,6 +1,5 @@
 """The whole medallion, run in-process through the real IO manager into a temporary lake."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +10,13 @@ from pyspark.sql import SparkSession
 from tweet_assets.resources.demo_corpus import DemoCorpus
 from tweet_assets.resources.twitter import TwitterResource
 from tweet_assets_tests.conftest import TEST_TOKEN
-from tweet_assets_tests.fake_x_api import FakeXApi, Scripted, make_tweet, make_user
+from tweet_assets_tests.fake_x_api import (
+    FakeXApi,
+    Scripted,
+    make_tweet,
+    make_user,
+    partial_error_page,
+)
 from tweet_assets_tests.pipeline import lake_files, materialize, read_table
 
 pytestmark = pytest.mark.usefixtures("spark")
@@ -187,19 +192,7 @@ def test_cost_cap_stops_paging_and_marks_the_partition_truncated(
 
 
 def test_partial_errors_keep_the_data_and_show_in_metadata(tmp_path: Path, x_api: FakeXApi) -> None:
-    body = {
-        "data": [make_tweet("1", f"{YESTERDAY}T01:00:00.000Z", "99")],
-        "errors": [
-            {
-                "value": "99",
-                "detail": "Could not find user with id: [99].",
-                "title": "Not Found Error",
-                "resource_type": "user",
-            }
-        ],
-        "meta": {"result_count": 1},
-    }
-    x_api.scripted.append(Scripted(200, json.dumps(body)))
+    x_api.scripted.append(Scripted(200, partial_error_page(f"{YESTERDAY}T01:00:00.000Z")))
 
     result = materialize(tmp_path, api_twitter(x_api), YESTERDAY.isoformat())
 

@@ -6,7 +6,13 @@ import pytest
 
 from tweet_assets.resources.x_api import RetryPolicy, XApiClient, XApiError
 from tweet_assets_tests.conftest import TEST_TOKEN
-from tweet_assets_tests.fake_x_api import FakeXApi, Scripted, make_tweet, make_user
+from tweet_assets_tests.fake_x_api import (
+    FakeXApi,
+    Scripted,
+    make_tweet,
+    make_user,
+    partial_error_page,
+)
 
 DAY_START = datetime(2026, 11, 20, tzinfo=UTC)
 DAY_END = datetime(2026, 11, 21, tzinfo=UTC)
@@ -250,19 +256,7 @@ def test_spent_cap_or_credits_fail_at_once_saying_waiting_will_not_help(
 
 
 def test_partial_errors_beside_data_are_kept_and_counted(x_api: FakeXApi) -> None:
-    body = {
-        "data": [make_tweet("1", "2026-11-20T01:00:00.000Z", "7")],
-        "errors": [
-            {
-                "value": "99",
-                "detail": "Could not find user with id: [99].",
-                "title": "Not Found Error",
-                "resource_type": "user",
-            }
-        ],
-        "meta": {"result_count": 1},
-    }
-    x_api.scripted.append(Scripted(200, json.dumps(body)))
+    x_api.scripted.append(Scripted(200, partial_error_page("2026-11-20T01:00:00.000Z")))
 
     [page] = fetch(x_api)
 
