@@ -37,14 +37,14 @@ def bronze_tweets(context: dg.AssetExecutionContext, twitter: TwitterResource) -
     api_errors: list[str] = []
     try:
         for day in days:
-            tweets = 0
+            tweets, last_page = 0, None
             for page in client.search_pages(twitter.query, *day_bounds(day), max_tweets=cap):
                 pages.add(day, page.body)
                 tweets += page.result_count
                 api_errors.extend(page.errors)
                 last_page = page
             tweets_by_day[day.isoformat()] = tweets
-            if cap is not None and tweets >= cap and last_page.next_token:
+            if cap is not None and tweets >= cap and last_page and last_page.next_token:
                 truncated.append(day.isoformat())
                 context.log.warning(
                     f"{day}: stopped at the cost cap of {cap} posts (TWEETS_MAX_PER_DAY) with "

@@ -38,11 +38,6 @@ class TwitterResource(dg.ConfigurableResource):
     )
     backoff_seconds: float = Field(default=1.0, gt=0, description="First retry's backoff.")
 
-    @property
-    def source(self) -> str:
-        """`api` when a token is set, else `demo`."""
-        return "api" if self.bearer_token else "demo"
-
     def client(self) -> SearchClient:
         if self.bearer_token:
             policy = RetryPolicy(

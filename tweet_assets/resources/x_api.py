@@ -17,7 +17,7 @@ carries it.
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -127,7 +127,6 @@ class XApiClient:
         endpoint: str = "recent",
         policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ):
         if endpoint not in ENDPOINTS:
             raise ValueError(
@@ -141,7 +140,6 @@ class XApiClient:
         self._session = session or requests.Session()
         self._session.headers["Authorization"] = f"Bearer {bearer_token}"
         self._session.headers["User-Agent"] = "tweet-lake"
-        self._sleep = sleep
         self._not_before = 0.0  # epoch seconds before which no request may be sent
         self.stats = FetchStats()
 
@@ -212,7 +210,7 @@ class XApiClient:
                 if retry.status == 429:
                     self._wait_rate_limit(wait)
                 else:
-                    self._sleep(wait)
+                    time.sleep(wait)
 
     def _try_once(self, params: dict[str, str], where: str) -> SearchPage:
         self._pace()
@@ -288,4 +286,4 @@ class XApiClient:
     def _wait_rate_limit(self, seconds: float) -> None:
         self.stats.rate_limit_waits += 1
         self.stats.rate_limit_wait_seconds += seconds
-        self._sleep(seconds)
+        time.sleep(seconds)
