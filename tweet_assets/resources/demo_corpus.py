@@ -1,11 +1,14 @@
 """The offline demo corpus: recent-search pages made up on the spot, no network, no token.
 
 Every post is a pure function of (query, day, index), so a day is reproducible page by page
-without holding the day in memory (1,000,000 posts a day stream as 10,000 pages). The pages have
-the shape the live API sends with this project's fields and expansions: newest first, up to 100
-posts, `includes.users` for the page's authors, `meta` with `next_token` until the last page, and
-`{"meta":{"result_count":0}}` for a day without posts. The day holds replies and conversations,
-repeat authors, accents, emoji and newlines, and posts at exactly 00:00:00.000 and 23:59:59.999.
+without holding the day in memory (1,000,000 posts a day stream as 10,000 pages, about 8 s).
+The pages have the shape the live API sends with this project's fields and expansions: newest
+first, up to 100 posts, `includes.users` for the page's authors, `meta` with `next_token` until
+the last page, and `{"meta":{"result_count":0}}` for a day without posts. The day holds replies
+and conversations, repeat authors, accents, emoji and newlines, and posts at exactly
+00:00:00.000 and 23:59:59.999.
+
+A page is computed with numpy, a hundred posts at a time, and written straight to compact JSON.
 """
 
 import hashlib
@@ -13,13 +16,16 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
 from tweet_assets.resources.fetch_stats import FetchStats
 from tweet_assets.resources.search_page import SearchPage
 
 PAGE_SIZE = 100
 _TWITTER_EPOCH_MS = 1_288_834_974_657
 _DAY_MS = 86_400_000
-_MASK64 = (1 << 64) - 1
+_REPLY_SHARE = 0.3
+_MAX_REPLY_DISTANCE = 300
 
 _OPENINGS = [
     "Começando hoje o curso de {topic} na {query} 🚀",
@@ -39,33 +45,46 @@ _REPLIES = [
     "@{username} ¡excelente! 👍",
 ]
 _TOPICS = ["Spark", "Airflow", "Dagster", "Python", "SQL", "engenharia de dados", "Parquet"]
-_FIRST_NAMES = [
-    "João",
-    "Maria",
-    "Zoë",
-    "Ana",
-    "Chloé",
-    "Luís",
-    "Bruno",
-    "Beatriz",
-    "Renée",
-    "Iñaki",
-]
+_FIRST_NAMES = ["João", "Maria", "Zoë", "Ana", "Chloé", "Luís", "Bruno", "Beatriz", "Renée"]
+_HANDLES = [name.lower().encode("ascii", "ignore").decode() for name in _FIRST_NAMES]
 _LAST_NAMES = ["Silva", "Gonçalves", "Müller", "Araújo", "Souza", "Peña", "Lima", "Ørsted"]
 _LANGS = ["pt", "pt", "pt", "en", "es", "pt", "en", "pt"]
 
+# Independent random streams per post (or per user): draw(stream, index).
+_JITTER, _AUTHOR, _IS_REPLY, _DISTANCE, _TOPIC, _TEXT, _LANG = range(7)
+_LIKES, _REPOSTS, _REPLY_COUNT, _QUOTES, _VIEWS = range(7, 12)
+_FIRST, _LAST, _JOINED, _FOLLOWERS, _FOLLOWING, _POSTS, _LISTED, _VERIFIED = range(8)
+_STREAMS = 16
 
-def _mix(value: int) -> int:
-    """splitmix64: a fast, well-spread hash of an integer."""
-    value = (value + 0x9E3779B97F4A7C15) & _MASK64
-    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return value ^ (value >> 31)
+_TWEET = (
+    '{"author_id":"%s","conversation_id":"%s","created_at":"%sZ","edit_history_tweet_ids":["%s"],'
+    '"id":"%s","lang":"%s","public_metrics":{"retweet_count":%d,"reply_count":%d,'
+    '"like_count":%d,"quote_count":%d,"bookmark_count":%d,"impression_count":%d},"text":%s%s}'
+)
+_REPLY_FIELDS = ',"in_reply_to_user_id":"%s","referenced_tweets":[{"type":"replied_to","id":"%s"}]'
+_USER = (
+    '{"created_at":"%04d-%02d-%02dT00:00:00.000Z","id":"%s","name":"%s","public_metrics":'
+    '{"followers_count":%d,"following_count":%d,"tweet_count":%d,"listed_count":%d},'
+    '"username":"%s_%d","verified":%s}'
+)
 
 
-def _draws(seed: int, count: int) -> list[float]:
-    """`count` uniform numbers in [0, 1) determined by `seed`."""
-    return [_mix(seed + n) / 2.0**64 for n in range(count)]
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64 over a uint64 array: a fast, well-spread hash (wrapping arithmetic)."""
+    z = values + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _draw(seed: int, stream: int, indexes: np.ndarray) -> np.ndarray:
+    """Uniform numbers in [0, 1), one per index, fixed by (seed, stream, index)."""
+    keys = indexes.astype(np.uint64) * np.uint64(_STREAMS) + np.uint64((seed + stream) % 2**64)
+    return (_mix(keys) >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def _seed(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
 class DemoCorpus:
@@ -89,46 +108,30 @@ class DemoCorpus:
         self, query: str, start: datetime, end: datetime, max_tweets: int | None = None
     ) -> Iterator[SearchPage]:
         day_start = start.astimezone(UTC)
-        if (day_start.hour, day_start.minute, day_start.second, day_start.microsecond) != (
-            0,
-            0,
-            0,
-            0,
-        ) or end - start != timedelta(days=1):
+        midnight = day_start.replace(hour=0, minute=0, second=0, microsecond=0)
+        if day_start != midnight or end - start != timedelta(days=1):
             raise ValueError(
                 f"the demo corpus serves whole UTC days; got [{start.isoformat()}, "
                 f"{end.isoformat()})"
             )
-        day = _Day(query, day_start, self.tweets_per_day)
         if self.tweets_per_day == 0:
             self._count_request()
             yield SearchPage('{"meta":{"result_count":0}}', 0)
             return
+        day = _Day(query, day_start, self.tweets_per_day)
         page_count = -(-self.tweets_per_day // PAGE_SIZE)
         if max_tweets is not None:
             page_count = min(page_count, max(1, -(-max_tweets // PAGE_SIZE)))
         for page_number in range(page_count):
             newest = self.tweets_per_day - 1 - page_number * PAGE_SIZE
             oldest = max(0, newest - PAGE_SIZE + 1)
-            indexes = range(newest, oldest - 1, -1)
-            tweets = [day.tweet(index) for index in indexes]
-            authors = dict.fromkeys(day.author_index(index) for index in indexes)
-            users = [day.user(author) for author in authors]
-            meta: dict = {
-                "newest_id": tweets[0]["id"],
-                "oldest_id": tweets[-1]["id"],
-                "result_count": len(tweets),
-            }
-            next_token = None
-            if oldest > 0:
-                next_token = meta["next_token"] = day.next_token(page_number + 1)
-            document = {"data": tweets, "includes": {"users": users}, "meta": meta}
+            body, ids = day.page(np.arange(newest, oldest - 1, -1, dtype=np.int64))
+            meta = f'"newest_id":"{ids[0]}","oldest_id":"{ids[-1]}","result_count":{len(ids)}'
+            next_token = day.next_token(page_number + 1) if oldest > 0 else None
+            if next_token:
+                meta += f',"next_token":"{next_token}"'
             self._count_request()
-            yield SearchPage(
-                json.dumps(document, ensure_ascii=False, separators=(",", ":")),
-                len(tweets),
-                next_token=next_token,
-            )
+            yield SearchPage(f'{body},"meta":{{{meta}}}}}', len(ids), next_token=next_token)
 
     def _count_request(self) -> None:
         self.stats.requests += 1
@@ -139,108 +142,161 @@ class _Day:
     """The posts of one (query, day); post `index` 0 is the day's first, at 00:00:00.000."""
 
     def __init__(self, query: str, day_start: datetime, count: int):
-        digest = hashlib.sha256(f"{query}|{day_start.date().isoformat()}".encode()).digest()
-        self.seed = int.from_bytes(digest[:8], "big")
-        self.query_seed = int.from_bytes(hashlib.sha256(query.encode()).digest()[:8], "big")
+        self.seed = _seed(f"{query}|{day_start.date().isoformat()}")
+        self.query_seed = _seed(query)
         self.query = query
         self.start_ms = int(day_start.timestamp() * 1000)
         self.count = count
         self.user_pool = max(20, count // 8)
+        self.worker = self.query_seed % 1024
 
-    def offset_ms(self, index: int) -> int:
-        if self.count == 1 or index == 0:
-            return 0
-        if index == self.count - 1:
-            return _DAY_MS - 1
+    def created_ms(self, indexes: np.ndarray) -> np.ndarray:
+        """Evenly spread over the day with jitter, first at 00:00:00.000, last at 23:59:59.999."""
+        if self.count == 1:
+            return np.full(len(indexes), self.start_ms, dtype=np.int64)
         gap = (_DAY_MS - 1) / (self.count - 1)
-        jitter = _draws(self.seed ^ (index << 20), 1)[0] * gap / 2
-        return int(index * gap + jitter)
+        jitter = _draw(self.seed, _JITTER, indexes) * gap / 2
+        offsets = (indexes * gap + jitter).astype(np.int64)
+        offsets[indexes == 0] = 0
+        offsets[indexes == self.count - 1] = _DAY_MS - 1
+        return self.start_ms + offsets
 
-    def tweet_id(self, index: int) -> str:
-        timestamp_ms = self.start_ms + self.offset_ms(index)
-        worker = self.query_seed % 1024
-        return str(((timestamp_ms - _TWITTER_EPOCH_MS) << 22) | (worker << 12) | (index % 4096))
+    def tweet_ids(self, indexes: np.ndarray) -> np.ndarray:
+        """Snowflake ids: creation time, a per-query worker and a sequence number."""
+        return (
+            ((self.created_ms(indexes) - _TWITTER_EPOCH_MS) << 22)
+            | (self.worker << 12)
+            | (indexes % 4096)
+        )
 
-    def author_index(self, index: int) -> int:
+    def authors(self, indexes: np.ndarray) -> np.ndarray:
         # Cubing a uniform draw skews authorship toward low indices: a few prolific users.
-        return int(self.user_pool * _draws(self.seed + 7 * index + 1, 1)[0] ** 3)
+        return (self.user_pool * _draw(self.seed, _AUTHOR, indexes) ** 3).astype(np.int64)
 
-    def user_id(self, user_index: int) -> str:
-        return str(1_400_000_000_000 + user_index * 7919 + self.query_seed % 7919)
+    def user_ids(self, user_indexes: np.ndarray) -> np.ndarray:
+        return 1_400_000_000_000 + user_indexes * 7919 + self.query_seed % 7919
 
-    def parent_of(self, index: int) -> int | None:
-        """The post that post `index` replies to, or None for a post that starts a conversation."""
-        is_reply, distance = _draws(self.seed + 7 * index + 3, 2)
-        if index == 0 or is_reply >= 0.3:
-            return None
-        return index - 1 - int(distance**2 * min(index - 1, 300))
+    def parents(self, indexes: np.ndarray) -> np.ndarray:
+        """The post each post replies to, or -1 for a post that starts a conversation."""
+        is_reply = (_draw(self.seed, _IS_REPLY, indexes) < _REPLY_SHARE) & (indexes > 0)
+        reach = np.minimum(indexes - 1, _MAX_REPLY_DISTANCE)
+        distance = (_draw(self.seed, _DISTANCE, indexes) ** 2 * reach).astype(np.int64)
+        return np.where(is_reply, indexes - 1 - distance, -1)
 
-    def conversation_root(self, index: int) -> int:
-        parent = self.parent_of(index)
-        while parent is not None:
-            index, parent = parent, self.parent_of(parent)
-        return index
+    def conversation_roots(self, indexes: np.ndarray) -> np.ndarray:
+        roots = indexes.copy()
+        parents = self.parents(roots)
+        while (replying := parents >= 0).any():
+            roots[replying] = parents[replying]
+            parents[replying] = self.parents(roots[replying])
+        return roots
 
-    def tweet(self, index: int) -> dict:
-        created_ms = self.start_ms + self.offset_ms(index)
-        created = datetime.fromtimestamp(created_ms / 1000, UTC)
-        tweet_id = self.tweet_id(index)
-        author_id = self.user_id(self.author_index(index))
-        topic_draw, text_draw, lang_draw, likes, reposts, replies, quotes, views = _draws(
-            self.seed + 7 * index + 5, 8
+    def user_draw(self, stream: int, user_indexes: np.ndarray) -> np.ndarray:
+        return _draw(self.query_seed, stream, user_indexes)
+
+    def handles(self, user_indexes: np.ndarray) -> list[str]:
+        first = (self.user_draw(_FIRST, user_indexes) * len(_FIRST_NAMES)).astype(np.int64)
+        pairs = zip(first.tolist(), user_indexes.tolist(), strict=True)
+        return [f"{_HANDLES[name]}_{user}" for name, user in pairs]
+
+    def page(self, indexes: np.ndarray) -> tuple[str, list[int]]:
+        """`{"data":[...],"includes":{...}` for the posts `indexes` (unclosed), and their ids."""
+        ids = self.tweet_ids(indexes).tolist()
+        created = np.datetime_as_string(self.created_ms(indexes).astype("datetime64[ms]"))
+        authors = self.authors(indexes)
+        author_ids = self.user_ids(authors).tolist()
+        conversations = self.tweet_ids(self.conversation_roots(indexes)).tolist()
+        parents = self.parents(indexes)
+        parent_ids = self.tweet_ids(np.maximum(parents, 0)).tolist()
+        parent_authors = self.authors(np.maximum(parents, 0))
+        parent_author_ids = self.user_ids(parent_authors).tolist()
+        parent_handles = self.handles(parent_authors)
+        topic, text, lang, likes, reposts, replies, quotes, views = (
+            _draw(self.seed, stream, indexes)
+            for stream in (_TOPIC, _TEXT, _LANG, _LIKES, _REPOSTS, _REPLY_COUNT, _QUOTES, _VIEWS)
         )
-        parent = self.parent_of(index)
-        topic = _TOPICS[int(topic_draw * len(_TOPICS))]
-        if parent is None:
-            text = _OPENINGS[int(text_draw * len(_OPENINGS))].format(topic=topic, query=self.query)
-        else:
-            parent_user = self.user(self.author_index(parent))
-            text = _REPLIES[int(text_draw * len(_REPLIES))].format(username=parent_user["username"])
-        impressions = int(50 + views**3 * 20_000)
-        tweet: dict = {
-            "author_id": author_id,
-            "conversation_id": self.tweet_id(self.conversation_root(index)),
-            "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.") + f"{created_ms % 1000:03d}Z",
-            "edit_history_tweet_ids": [tweet_id],
-            "id": tweet_id,
-            "lang": _LANGS[int(lang_draw * len(_LANGS))],
-            "public_metrics": {
-                "retweet_count": int(reposts**4 * 40),
-                "reply_count": int(replies**4 * 12),
-                "like_count": int(likes**3 * impressions / 20),
-                "quote_count": int(quotes**6 * 5),
-                "bookmark_count": int(likes**4 * 8),
-                "impression_count": impressions,
-            },
-            "text": text,
-        }
-        if parent is not None:
-            tweet["in_reply_to_user_id"] = self.user_id(self.author_index(parent))
-            tweet["referenced_tweets"] = [{"type": "replied_to", "id": self.tweet_id(parent)}]
-        return tweet
+        impressions = (50 + views**3 * 20_000).astype(np.int64)
+        metrics = (
+            np.stack(
+                [
+                    reposts**4 * 40,
+                    replies**4 * 12,
+                    likes**3 * impressions / 20,
+                    quotes**6 * 5,
+                    likes**4 * 8,
+                    impressions,
+                ],
+                axis=1,
+            )
+            .astype(np.int64)
+            .tolist()
+        )
+        topics = (topic * len(_TOPICS)).astype(np.int64).tolist()
+        langs = (lang * len(_LANGS)).astype(np.int64).tolist()
+        tweets = []
+        for n, parent in enumerate(parents.tolist()):
+            if parent < 0:
+                opening = _OPENINGS[int(text[n] * len(_OPENINGS))]
+                words = opening.format(topic=_TOPICS[topics[n]], query=self.query)
+                reply_fields = ""
+            else:
+                words = _REPLIES[int(text[n] * len(_REPLIES))].format(username=parent_handles[n])
+                reply_fields = _REPLY_FIELDS % (parent_author_ids[n], parent_ids[n])
+            tweets.append(
+                _TWEET
+                % (
+                    author_ids[n],
+                    conversations[n],
+                    created[n],
+                    ids[n],
+                    ids[n],
+                    _LANGS[langs[n]],
+                    *metrics[n],
+                    json.dumps(words, ensure_ascii=False),
+                    reply_fields,
+                )
+            )
+        page_authors = np.array(list(dict.fromkeys(authors.tolist())), dtype=np.int64)
+        body = f'{{"data":[{",".join(tweets)}],"includes":{{"users":[{self.users(page_authors)}]}}'
+        return body, ids
 
-    def user(self, user_index: int) -> dict:
-        first, last, year, followers, following, posts, listed, verified = _draws(
-            self.query_seed + 11 * user_index, 8
+    def users(self, user_indexes: np.ndarray) -> str:
+        """The `includes.users` objects of `user_indexes`, comma-separated."""
+        first, last, joined, followers, following, posts, listed, verified = (
+            self.user_draw(stream, user_indexes).tolist()
+            for stream in (
+                _FIRST,
+                _LAST,
+                _JOINED,
+                _FOLLOWERS,
+                _FOLLOWING,
+                _POSTS,
+                _LISTED,
+                _VERIFIED,
+            )
         )
-        first_name = _FIRST_NAMES[int(first * len(_FIRST_NAMES))]
-        last_name = _LAST_NAMES[int(last * len(_LAST_NAMES))]
-        joined = datetime(
-            2008 + int(year * 17), 1 + user_index % 12, 1 + user_index % 28, tzinfo=UTC
-        )
-        return {
-            "created_at": joined.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            "id": self.user_id(user_index),
-            "name": f"{first_name} {last_name}",
-            "public_metrics": {
-                "followers_count": int(followers**3 * 50_000),
-                "following_count": int(following * 2_000),
-                "tweet_count": int(posts**2 * 30_000),
-                "listed_count": int(listed**4 * 300),
-            },
-            "username": f"{first_name.lower()}_{user_index}".encode("ascii", "ignore").decode(),
-            "verified": verified > 0.93,
-        }
+        user_ids = self.user_ids(user_indexes).tolist()
+        users = []
+        for n, user in enumerate(user_indexes.tolist()):
+            first_name = int(first[n] * len(_FIRST_NAMES))
+            users.append(
+                _USER
+                % (
+                    2008 + int(joined[n] * 17),
+                    1 + user % 12,
+                    1 + user % 28,
+                    user_ids[n],
+                    f"{_FIRST_NAMES[first_name]} {_LAST_NAMES[int(last[n] * len(_LAST_NAMES))]}",
+                    int(followers[n] ** 3 * 50_000),
+                    int(following[n] * 2_000),
+                    int(posts[n] ** 2 * 30_000),
+                    int(listed[n] ** 4 * 300),
+                    _HANDLES[first_name],
+                    user,
+                    "true" if verified[n] > 0.93 else "false",
+                )
+            )
+        return ",".join(users)
 
     def next_token(self, page_number: int) -> str:
         return hashlib.sha256(f"{self.seed}|{page_number}".encode()).hexdigest()[:32]
