@@ -12,7 +12,7 @@ from tweet_assets.assets.bronze import bronze_tweets
 from tweet_assets.assets.gold import gold_daily_counts
 from tweet_assets.assets.silver import silver_tweets, silver_users
 from tweet_assets.resources.lake_io_manager import LakeIOManager
-from tweet_assets.resources.spark import spark_resource
+from tweet_assets.resources.spark import CONF_VARIABLE, parse_conf, spark_resource
 from tweet_assets.resources.twitter import TwitterResource
 from tweet_assets.resources.x_api import (
     DEFAULT_API_BASE_URL,
@@ -50,7 +50,10 @@ defs = dg.Definitions(
         "twitter": _twitter(),
         "io_manager": LakeIOManager(
             root=LAKE_ROOT,
-            pyspark=spark_resource(os.environ.get("SPARK_MASTER", "local[*]")),
+            pyspark=spark_resource(
+                os.environ.get("SPARK_MASTER", "local[*]"),
+                parse_conf(os.environ.get(CONF_VARIABLE)),
+            ),
         ),
     },
     # All steps of a run share one process and so one SparkSession (one JVM); the default

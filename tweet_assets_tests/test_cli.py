@@ -1,11 +1,13 @@
 """The dagster command line, as CI and operators use it, in a subprocess with its own JVM."""
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from tweet_assets_tests.conftest import TEST_TOKEN
@@ -38,6 +40,8 @@ def run_dagster(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedP
 
 
 def materialize_all(tmp_path: Path, partition: str, **env: str) -> subprocess.CompletedProcess:
+    """`--select '*'` over one partition, or over a range given as `FIRST...LAST`."""
+    flag = "--partition-range" if "..." in partition else "--partition"
     return run_dagster(
         tmp_path,
         "asset",
@@ -46,7 +50,7 @@ def materialize_all(tmp_path: Path, partition: str, **env: str) -> subprocess.Co
         "tweet_assets.definitions",
         "--select",
         "*",
-        "--partition",
+        flag,
         partition,
         **env,
     )
@@ -139,3 +143,41 @@ def test_a_rejected_token_fails_the_run_naming_the_variable_never_the_value(
     for path in (tmp_path / "dagster_home").rglob("*"):
         if path.is_file():
             assert wrong_token.encode() not in path.read_bytes(), path
+
+
+def test_a_partition_range_is_one_run_with_one_quiet_spark_session(tmp_path: Path) -> None:
+    result = materialize_all(
+        tmp_path,
+        "2026-11-18...2026-11-20",
+        TWEETS_DEMO_PER_DAY="50",
+        SPARK_CONF='{"spark.sql.shuffle.partitions": 3}',
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    gold = read_table(tmp_path / "lake", "gold/daily_counts")
+    assert list(gold["date"]) == ["2026-11-18", "2026-11-19", "2026-11-20"]
+    assert list(gold["tweets"]) == [50, 50, 50]
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        assert instance.get_runs_count() == 1
+    output = result.stdout + result.stderr
+    assert output.count("RUN_START") == 1
+    # Spark's INFO chatter and its per-start warnings stay out of the run's output.
+    assert not re.search(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d INFO ", output, re.MULTILINE)
+    for noise in ("log4j profile", "NativeCodeLoader", "resolves to a loopback"):
+        assert noise not in output
+
+
+def test_a_bad_spark_conf_fails_loading_with_the_variable_and_the_fix(tmp_path: Path) -> None:
+    result = run_dagster(
+        tmp_path,
+        "definitions",
+        "validate",
+        "-m",
+        "tweet_assets.definitions",
+        SPARK_CONF='{"spark.sql.sources.partitionOverwriteMode": "static"}',
+    )
+
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "SPARK_CONF sets spark.sql.sources.partitionOverwriteMode=static" in output
+    assert "remove spark.sql.sources.partitionOverwriteMode from SPARK_CONF" in output

@@ -1,0 +1,59 @@
+import pytest
+
+from tweet_assets.resources.spark import LOG_CONFIG, default_conf, parse_conf, spark_resource
+
+
+def test_defaults_keep_the_lake_safe_and_fit_the_machine() -> None:
+    conf = default_conf("local[*]")
+
+    assert conf["spark.master"] == "local[*]"
+    assert conf["spark.sql.sources.partitionOverwriteMode"] == "dynamic"
+    assert conf["spark.sql.session.timeZone"] == "UTC"
+    assert conf["spark.ui.enabled"] == "false"
+    assert int(conf["spark.sql.shuffle.partitions"]) >= 2
+    assert 1024 <= int(conf["spark.driver.memory"].removesuffix("m")) <= 8192
+    assert f'-Dlog4j2.configurationFile="{LOG_CONFIG}"' in conf["spark.driver.extraJavaOptions"]
+    assert "rootLogger.level = warn" in LOG_CONFIG.read_text()
+
+
+def test_spark_conf_overrides_and_adds_settings() -> None:
+    overrides = parse_conf('{"spark.sql.shuffle.partitions": 16, "spark.eventLog.enabled": true}')
+
+    conf = spark_resource("spark://cluster:7077", overrides).spark_config
+
+    assert conf["spark.master"] == "spark://cluster:7077"
+    assert conf["spark.sql.shuffle.partitions"] == "16"
+    assert conf["spark.eventLog.enabled"] == "true"
+    assert conf["spark.sql.session.timeZone"] == "UTC"
+
+
+def test_unset_or_empty_spark_conf_changes_nothing() -> None:
+    assert parse_conf(None) == {} == parse_conf("")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{spark.sql.shuffle.partitions: 8}", "SPARK_CONF is not valid JSON"),
+        ('["spark.sql.shuffle.partitions", 8]', "SPARK_CONF is a JSON list, not an object"),
+        ('{"shuffle.partitions": 8}', "SPARK_CONF sets 'shuffle.partitions' to 8"),
+        ('{"spark.jars": ["a.jar"]}', "every value a string, number or boolean"),
+        (
+            '{"spark.sql.sources.partitionOverwriteMode": "STATIC"}',
+            "needs dynamic to keep the lake's days intact",
+        ),
+        ('{"spark.sql.session.timeZone": "America/Sao_Paulo"}', "needs UTC"),
+    ],
+)
+def test_a_bad_spark_conf_names_the_variable_the_value_and_the_fix(
+    value: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match="SPARK_CONF") as refused:
+        parse_conf(value)
+
+    assert message in str(refused.value)
+    assert (
+        "e.g." in str(refused.value)
+        or "remove" in str(refused.value)
+        or "every" in str(refused.value)
+    )
