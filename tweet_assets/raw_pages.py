@@ -10,6 +10,9 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
+
+CHUNK_SCHEMA = pa.schema([("date", pa.date32()), ("seq", pa.int64()), ("value", pa.string())])
 CHUNK_BYTES = 32 * 1024 * 1024
 
 
@@ -33,21 +36,23 @@ class RawPages:
             spool.write(body + "\n")
         self.pages_by_day[day] = self.pages_by_day.get(day, 0) + 1
 
-    def chunks(self, max_bytes: int = CHUNK_BYTES) -> Iterator[list[tuple[date, int, str]]]:
-        """(day, sequence number, body) rows in chunks of about `max_bytes` of text."""
-        chunk: list[tuple[date, int, str]] = []
+    def chunks(self, max_bytes: int = CHUNK_BYTES) -> Iterator[pa.Table]:
+        """Arrow tables of (`date`, `seq`, `value`): each page's day, its place in the day and
+        its body, about `max_bytes` of text per table."""
+        rows: dict[str, list] = {"date": [], "seq": [], "value": []}
         size = 0
         for day in sorted(self.pages_by_day):
             with self._path(day).open(encoding="utf-8") as spool:
                 for sequence, line in enumerate(spool):
-                    body = line.rstrip("\n")
-                    chunk.append((day, sequence, body))
-                    size += len(body)
+                    rows["date"].append(day)
+                    rows["seq"].append(sequence)
+                    rows["value"].append(line.rstrip("\n"))
+                    size += len(line)
                     if size >= max_bytes:
-                        yield chunk
-                        chunk, size = [], 0
-        if chunk:
-            yield chunk
+                        yield pa.table(rows, schema=CHUNK_SCHEMA)
+                        rows, size = {name: [] for name in rows}, 0
+        if rows["value"]:
+            yield pa.table(rows, schema=CHUNK_SCHEMA)
 
     def discard(self) -> None:
         self._dir.cleanup()

@@ -4,13 +4,16 @@ import dagster as dg
 from pyspark.sql import DataFrame
 
 from tweet_assets.partitions import daily_partitions
-from tweet_assets.transforms.silver import tweets_from_pages, users_from_pages
+from tweet_assets.resources.lake_io_manager import JSON_SCHEMA
+from tweet_assets.transforms.silver import PAGE_SCHEMA, tweets_from_pages, users_from_pages
 
 _SILVER = {
     "partitions_def": daily_partitions,
     "backfill_policy": dg.BackfillPolicy.single_run(),
     "group_name": "silver",
     "kinds": {"spark", "parquet"},
+    # Bronze is read straight into typed pages by Spark's JSON reader (schema-on-read).
+    "ins": {"bronze_tweets": dg.AssetIn(metadata={JSON_SCHEMA: PAGE_SCHEMA.json()})},
 }
 
 

@@ -7,18 +7,26 @@ partition overwrite) and leaves every other day as it was; reading gives exactly
 partitions a downstream step asks for.
 """
 
+import contextlib
+import json
 import shutil
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
+import pyarrow.parquet as pq
 from dagster_pyspark import LazyPySparkResource
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 
 from tweet_assets.partitions import days_in_window
-from tweet_assets.raw_pages import RawPages
+from tweet_assets.raw_pages import CHUNK_SCHEMA, RawPages
 
 RAW_LAYER = "bronze"
+# Input metadata: a consumer of a raw table that sets it to a Spark schema (`StructType.json()`)
+# gets the lines parsed as JSON with that schema (schema-on-read) instead of as text.
+JSON_SCHEMA = "json_schema"
 
 
 def table_of(asset_key: dg.AssetKey) -> tuple[str, str]:
@@ -48,20 +56,18 @@ class LakeIOManager(dg.ConfigurableIOManager):
 
     def handle_output(self, context: dg.OutputContext, obj: DataFrame | RawPages) -> None:
         table_path = self._table_path(context.asset_key)
+        layer, table = table_of(context.asset_key)
         days = days_in_window(context.asset_partitions_time_window)
         spark = self.pyspark.spark_session
         if isinstance(obj, RawPages):
-            staging = (
-                Path(self.root).absolute()
-                / "_staging"
-                / context.run_id
-                / "_".join(table_of(context.asset_key))
-            )
+            staging = Path(self.root).absolute() / "_staging" / f"{context.run_id}-{layer}_{table}"
             try:
-                rows_by_day = _write_raw_pages(spark, obj, table_path, str(staging))
+                rows_by_day = _write_raw_pages(spark, obj, table_path, staging)
             finally:
                 obj.discard()
                 shutil.rmtree(staging, ignore_errors=True)
+                with contextlib.suppress(OSError):  # other runs may be staging
+                    staging.parent.rmdir()
         else:
             rows_by_day = _write_parquet_days(obj, table_path, days)
         context.add_output_metadata(
@@ -87,9 +93,12 @@ class LakeIOManager(dg.ConfigurableIOManager):
             )
         reader = self.pyspark.spark_session.read.option("basePath", table_path)
         paths = [_partition_path(table_path, day) for day in days]
-        if table_of(asset_key)[0] == RAW_LAYER:
-            return reader.text(paths)
-        return reader.parquet(*paths)
+        if table_of(asset_key)[0] != RAW_LAYER:
+            return reader.parquet(*paths)
+        schema = (context.definition_metadata or {}).get(JSON_SCHEMA)
+        if schema:
+            return reader.schema(StructType.fromJson(json.loads(schema))).json(paths)
+        return reader.text(paths)
 
 
 def _partition_path(table_path: str, day: date) -> str:
@@ -97,16 +106,20 @@ def _partition_path(table_path: str, day: date) -> str:
 
 
 def _write_raw_pages(
-    spark: SparkSession, pages: RawPages, table_path: str, staging: str
+    spark: SparkSession, pages: RawPages, table_path: str, staging: Path
 ) -> dict[date, int]:
-    """Stage the pages chunk by chunk, then swap the staged days in with one dynamic overwrite."""
-    for chunk in pages.chunks():
-        spark.createDataFrame(chunk, "date date, seq long, value string").write.mode(
-            "append"
-        ).parquet(staging)
-    staged = spark.read.parquet(staging)
+    """Stage the pages chunk by chunk, then swap the staged days in with one dynamic overwrite.
+
+    The staging file is written by Arrow straight from the spool, one row group a chunk: no
+    page passes through the JVM twice, and Spark reads the row groups in parallel.
+    """
+    staging.mkdir(parents=True)
+    with pq.ParquetWriter(staging / "pages.parquet", CHUNK_SCHEMA) as staged:
+        for chunk in pages.chunks():
+            staged.write_table(chunk)
     (
-        staged.repartition("date")
+        spark.read.parquet(str(staging))
+        .repartition("date")
         .sortWithinPartitions("date", "seq")
         .select("value", "date")
         .write.mode("overwrite")
@@ -117,25 +130,31 @@ def _write_raw_pages(
 
 
 def _write_parquet_days(df: DataFrame, table_path: str, days: list[date]) -> dict[date, int]:
-    """Replace the partitions of `days` with `df`'s rows; a day without rows becomes empty."""
-    df = df.persist()
-    try:
-        rows_by_day = {row["date"]: row["count"] for row in df.groupBy("date").count().collect()}
-        outside = sorted(set(rows_by_day) - set(days))
-        if outside:
-            raise ValueError(
-                f"refusing to write {table_path}: rows dated {[d.isoformat() for d in outside]} "
-                f"fall outside the partitions of this run ({days[0]} to {days[-1]}); every row's "
-                "`date` must be one of the run's partition days"
-            )
-        # One file per day: all of a day's rows go to one task.
-        df.repartition("date").write.mode("overwrite").partitionBy("date").parquet(table_path)
-        # Dynamic overwrite only touches days that have rows: an emptied day is replaced
-        # explicitly, so a re-run never leaves yesterday's rows behind.
-        empty = df.limit(0).drop("date")
-        for day in days:
-            if day not in rows_by_day:
-                empty.write.mode("overwrite").parquet(_partition_path(table_path, day))
-    finally:
-        df.unpersist()
+    """Replace the partitions of `days` with `df`'s rows; a day without rows becomes empty.
+
+    One pass: the rows are counted per day while they are written, and a row dated outside
+    `days` fails the write before anything is committed, so the lake keeps every day it had.
+    """
+    refusal = F.concat(
+        F.lit(f"refusing to write {table_path}: a row is dated "),
+        F.coalesce(F.col("date").cast("string"), F.lit("null")),
+        F.lit(
+            f", outside the partitions of this run ({days[0]} to {days[-1]}); every row's "
+            "`date` must be one of the run's days"
+        ),
+    )
+    in_run = F.col("date").isin(days)
+    checked = df.withColumn("date", F.when(in_run, F.col("date")).otherwise(F.raise_error(refusal)))
+    counts = Observation("rows_by_day")
+    counted = checked.observe(
+        counts, *[F.count_if(F.col("date") == F.lit(day)).alias(day.isoformat()) for day in days]
+    )
+    counted.write.mode("overwrite").partitionBy("date").parquet(table_path)
+    rows_by_day = {day: counts.get[day.isoformat()] for day in days}
+    # Dynamic overwrite only touches days that have rows: an emptied day is replaced
+    # explicitly, so a re-run never leaves yesterday's rows behind.
+    empty = df.limit(0).drop("date")
+    for day in days:
+        if not rows_by_day[day]:
+            empty.write.mode("overwrite").parquet(_partition_path(table_path, day))
     return rows_by_day

@@ -10,17 +10,17 @@ GOLD_COLUMNS = ["date", "weekday", "tweets", "authors", "conversations", "replie
 
 
 def daily_counts(tweets: DataFrame, days: list[date]) -> DataFrame:
-    """Per day in `days`: distinct tweets, authors and conversations, replies, metric sums.
+    """Per day in `days`: tweets, distinct authors and conversations, replies, metric sums.
 
-    Every day gets a row, a day without tweets a row of zeros; `weekday` is Mon..Sun.
+    `tweets` is silver tweets, which holds one row per (`date`, `id`): posts are counted by
+    rows, and only authors and conversations need distinct counts. Every day gets a row, a day
+    without tweets a row of zeros; `weekday` is Mon..Sun.
     """
     counts = tweets.groupBy("date").agg(
-        F.count_distinct("id").alias("tweets"),
+        F.count("*").alias("tweets"),
         F.count_distinct("author_id").alias("authors"),
         F.count_distinct("conversation_id").alias("conversations"),
-        F.count_distinct(F.when(F.col("in_reply_to_user_id").isNotNull(), F.col("id"))).alias(
-            "replies"
-        ),
+        F.count("in_reply_to_user_id").alias("replies"),
         *[F.sum(metric).cast("long").alias(metric) for metric in SUMMED_METRICS],
     )
     calendar = tweets.sparkSession.createDataFrame([(day,) for day in days], "date date")

@@ -1,11 +1,12 @@
 """Bronze pages → typed, deduplicated silver tables.
 
-Bronze is read schema-on-read with one explicit page schema: fields the API adds later are
-ignored, fields it leaves out (old answers without `impression_count`, pages holding only
-`id,text`) come through as nulls, and a day answered `{"meta":{"result_count":0}}` has no rows.
+Bronze is read schema-on-read with one explicit page schema, PAGE_SCHEMA: fields the API adds
+later are ignored, fields it leaves out (old answers without `impression_count`, pages holding
+only `id,text`) come through as nulls, and a day answered `{"meta":{"result_count":0}}` has no
+rows. The functions here take those parsed pages (`date`, `data`, `includes`).
 """
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
@@ -16,24 +17,22 @@ from pyspark.sql.types import (
     StructType,
 )
 
-_METRICS = StructType(
-    [
-        StructField(name, LongType())
-        for name in (
-            "retweet_count",
-            "repost_count",
-            "reply_count",
-            "like_count",
-            "quote_count",
-            "bookmark_count",
-            "impression_count",
-            "followers_count",
-            "following_count",
-            "tweet_count",
-            "listed_count",
-        )
-    ]
+# The `public_metrics` counts of posts and users that silver reads, under every name the API
+# has used for them.
+METRIC_FIELDS = (
+    "retweet_count",
+    "repost_count",
+    "reply_count",
+    "like_count",
+    "quote_count",
+    "bookmark_count",
+    "impression_count",
+    "followers_count",
+    "following_count",
+    "tweet_count",
+    "listed_count",
 )
+_METRICS = StructType([StructField(name, LongType()) for name in METRIC_FIELDS])
 _TWEET = StructType(
     [
         StructField("id", StringType()),
@@ -93,13 +92,9 @@ USER_COLUMNS = [
 ]
 
 
-def parse_pages(raw_pages: DataFrame) -> DataFrame:
-    """Bronze lines (`value`, `date`) → (`date`, `page`) with `page` typed by PAGE_SCHEMA."""
-    return raw_pages.select("date", F.from_json("value", PAGE_SCHEMA).alias("page"))
-
-
 def _timestamp(column: str) -> Column:
-    return F.try_to_timestamp(F.col(column), F.lit("yyyy-MM-dd'T'HH:mm:ss[.SSS]XXX"))
+    # ISO 8601 with a zone (`...T23:59:59.999Z`, `+00:00`); anything else becomes null.
+    return F.col(column).try_cast("timestamp")
 
 
 def _keep_latest_copy(rows: DataFrame, columns: list[str], freshest_first: list[str]) -> DataFrame:
@@ -107,18 +102,21 @@ def _keep_latest_copy(rows: DataFrame, columns: list[str], freshest_first: list[
 
     The same post can come back on two pages of a day; counts only grow, so the copy with the
     larger counts is the later snapshot. Ties are broken by every other column, so the result
-    never depends on the order the pages were read in.
+    never depends on the order the pages were read in. A window rather than an aggregate: one
+    shuffle and one sort, with no pre-shuffle pass over rows that are nearly all unique.
     """
     ordered = freshest_first + [c for c in columns if c not in freshest_first and c != "id"]
-    latest = rows.groupBy("date", "id").agg(F.max(F.struct(*ordered)).alias("latest"))
-    return latest.select(
-        "date", *[F.col(f"latest.{c}") if c != "id" else F.col("id") for c in columns]
+    copies = Window.partitionBy("date", "id").orderBy(*[F.desc_nulls_last(c) for c in ordered])
+    return (
+        rows.withColumn("_copy", F.row_number().over(copies))
+        .where(F.col("_copy") == 1)
+        .select("date", *columns)
     )
 
 
-def tweets_from_pages(raw_pages: DataFrame) -> DataFrame:
+def tweets_from_pages(pages: DataFrame) -> DataFrame:
     """Silver tweets: one row per post id and day, columns TWEET_COLUMNS plus `date`."""
-    tweets = parse_pages(raw_pages).select("date", F.explode("page.data").alias("t"))
+    tweets = pages.select("date", F.explode("data").alias("t"))
     metrics = "t.public_metrics"
     typed = tweets.where(F.col("t.id").isNotNull()).select(
         "date",
@@ -144,9 +142,9 @@ def tweets_from_pages(raw_pages: DataFrame) -> DataFrame:
     return _keep_latest_copy(typed, TWEET_COLUMNS, freshest)
 
 
-def users_from_pages(raw_pages: DataFrame) -> DataFrame:
+def users_from_pages(pages: DataFrame) -> DataFrame:
     """Silver users: one row per user id and day, columns USER_COLUMNS plus `date`."""
-    users = parse_pages(raw_pages).select("date", F.explode("page.includes.users").alias("u"))
+    users = pages.select("date", F.explode("includes.users").alias("u"))
     metrics = "u.public_metrics"
     typed = users.where(F.col("u.id").isNotNull()).select(
         "date",

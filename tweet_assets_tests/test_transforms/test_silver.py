@@ -1,9 +1,13 @@
 import json
+from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 
+import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from tweet_assets.transforms.silver import (
+    PAGE_SCHEMA,
     TWEET_COLUMNS,
     USER_COLUMNS,
     tweets_from_pages,
@@ -12,11 +16,26 @@ from tweet_assets.transforms.silver import (
 from tweet_assets_tests.fake_x_api import make_tweet, make_user
 
 DAY = date(2026, 11, 20)
+PagesOf = Callable[..., DataFrame]
 
 
-def raw(spark: SparkSession, *pages: dict | str, day: date = DAY) -> DataFrame:
-    lines = [p if isinstance(p, str) else json.dumps(p, ensure_ascii=False) for p in pages]
-    return spark.createDataFrame([(line, day) for line in lines], "value string, date date")
+@pytest.fixture
+def pages_of(spark: SparkSession, tmp_path: Path) -> PagesOf:
+    """Lays pages out as a bronze day (one JSON document per line) and reads them back the way
+    silver does: Spark's JSON reader with PAGE_SCHEMA, the day from the partition folder."""
+
+    def read(*pages: dict | str) -> DataFrame:
+        lines = [p if isinstance(p, str) else json.dumps(p, ensure_ascii=False) for p in pages]
+        folder = tmp_path / "bronze" / f"date={DAY}"
+        folder.mkdir(parents=True)
+        (folder / "part-00000.txt").write_text("".join(f"{line}\n" for line in lines))
+        return (
+            spark.read.option("basePath", str(tmp_path / "bronze"))
+            .schema(PAGE_SCHEMA)
+            .json(str(folder))
+        )
+
+    return read
 
 
 def rows_by_id(df: DataFrame) -> dict[str, dict]:
@@ -24,7 +43,7 @@ def rows_by_id(df: DataFrame) -> dict[str, dict]:
 
 
 def test_tweets_are_typed_with_utc_timestamps_and_nullable_reply_target(
-    spark: SparkSession,
+    pages_of: PagesOf,
 ) -> None:
     root = make_tweet("10", "2026-11-20T00:00:00.000Z", "1", "Olá, mundo ✨\nsegunda linha")
     reply = make_tweet(
@@ -36,7 +55,7 @@ def test_tweets_are_typed_with_utc_timestamps_and_nullable_reply_target(
         conversation_id="10",
     )
 
-    silver = tweets_from_pages(raw(spark, {"data": [reply, root], "meta": {"result_count": 2}}))
+    silver = tweets_from_pages(pages_of({"data": [reply, root], "meta": {"result_count": 2}}))
 
     assert silver.columns == ["date", *TWEET_COLUMNS]
     assert dict(silver.dtypes)["created_at"] == "timestamp"
@@ -53,7 +72,7 @@ def test_tweets_are_typed_with_utc_timestamps_and_nullable_reply_target(
     assert (rows["11"]["retweet_count"], rows["11"]["impression_count"]) == (1, 50)
 
 
-def test_pages_with_only_id_and_text_give_rows_with_null_fields(spark: SparkSession) -> None:
+def test_pages_with_only_id_and_text_give_rows_with_null_fields(pages_of: PagesOf) -> None:
     page = {
         "data": [
             {"edit_history_tweet_ids": ["5"], "id": "5", "text": "tweepy"},
@@ -62,14 +81,14 @@ def test_pages_with_only_id_and_text_give_rows_with_null_fields(spark: SparkSess
         "meta": {"newest_id": "6", "oldest_id": "5", "result_count": 2},
     }
 
-    rows = rows_by_id(tweets_from_pages(raw(spark, page)))
+    rows = rows_by_id(tweets_from_pages(pages_of(page)))
 
     assert set(rows) == {"5", "6"}
     assert rows["5"]["text"] == "tweepy"
     assert rows["5"]["author_id"] is None and rows["5"]["like_count"] is None
 
 
-def test_missing_metrics_are_null_and_reposts_count_as_retweets(spark: SparkSession) -> None:
+def test_missing_metrics_are_null_and_reposts_count_as_retweets(pages_of: PagesOf) -> None:
     old = make_tweet(
         "1",
         "2026-11-20T01:00:00.000Z",
@@ -89,25 +108,25 @@ def test_missing_metrics_are_null_and_reposts_count_as_retweets(spark: SparkSess
         },
     )
 
-    rows = rows_by_id(tweets_from_pages(raw(spark, {"data": [renamed, old]})))
+    rows = rows_by_id(tweets_from_pages(pages_of({"data": [renamed, old]})))
 
     assert rows["1"]["impression_count"] is None and rows["1"]["retweet_count"] == 3
     assert rows["2"]["retweet_count"] == 4 and rows["2"]["impression_count"] == 70
 
 
-def test_edit_history_is_read_under_either_name(spark: SparkSession) -> None:
+def test_edit_history_is_read_under_either_name(pages_of: PagesOf) -> None:
     tweets = [
         {"id": "1", "text": "a", "edit_history_tweet_ids": ["1"]},
         {"id": "2", "text": "b", "edit_history_post_ids": ["0", "2"]},
     ]
 
-    rows = rows_by_id(tweets_from_pages(raw(spark, {"data": tweets})))
+    rows = rows_by_id(tweets_from_pages(pages_of({"data": tweets})))
 
     assert rows["1"]["edit_history_tweet_ids"] == ["1"]
     assert rows["2"]["edit_history_tweet_ids"] == ["0", "2"]
 
 
-def test_a_post_on_two_pages_is_kept_once_with_its_latest_counts(spark: SparkSession) -> None:
+def test_a_post_on_two_pages_is_kept_once_with_its_latest_counts(pages_of: PagesOf) -> None:
     first = make_tweet("1", "2026-11-20T01:00:00.000Z", "7")
     later = make_tweet(
         "1",
@@ -123,21 +142,21 @@ def test_a_post_on_two_pages_is_kept_once_with_its_latest_counts(spark: SparkSes
     )
     other = make_tweet("2", "2026-11-20T02:00:00.000Z", "7")
 
-    silver = tweets_from_pages(raw(spark, {"data": [other, first]}, {"data": [later]}))
+    silver = tweets_from_pages(pages_of({"data": [other, first]}, {"data": [later]}))
 
     rows = rows_by_id(silver)
     assert silver.count() == 2
     assert rows["1"]["like_count"] == 30 and rows["1"]["impression_count"] == 900
 
 
-def test_a_zero_result_day_gives_no_rows(spark: SparkSession) -> None:
-    pages = raw(spark, '{"meta":{"result_count":0}}')
+def test_a_zero_result_day_gives_no_rows(pages_of: PagesOf) -> None:
+    pages = pages_of('{"meta":{"result_count":0}}')
 
     assert tweets_from_pages(pages).count() == 0
     assert users_from_pages(pages).count() == 0
 
 
-def test_users_are_one_row_per_id_and_day(spark: SparkSession) -> None:
+def test_users_are_one_row_per_id_and_day(pages_of: PagesOf) -> None:
     ana, bia = make_user("1", "ana"), make_user("2", "bia")
     pages = [
         {"data": [make_tweet("10", "2026-11-20T01:00:00.000Z", "1")], "includes": {"users": [ana]}},
@@ -147,7 +166,7 @@ def test_users_are_one_row_per_id_and_day(spark: SparkSession) -> None:
         },
     ]
 
-    silver = users_from_pages(raw(spark, *pages))
+    silver = users_from_pages(pages_of(*pages))
 
     assert silver.columns == ["date", *USER_COLUMNS]
     rows = rows_by_id(silver)
