@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DAYS ?= 7
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install demo test dev lint clean-lake
+.PHONY: install demo test bench dev lint clean-lake
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,14 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Every scale target (bench/run.py) on the offline corpus; writes bench/RESULTS.md (~15 min).
+bench: install $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py
+
+$(VENV)/.bench-installed: pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
 
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
