@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DAYS ?= 7
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install demo test bench dev lint clean-lake
+.PHONY: install demo test bench sql dev lint clean-lake
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,10 @@ bench: install $(VENV)/.bench-installed
 $(VENV)/.bench-installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
+
+# make sql Q="select * from gold_daily_counts order by date"; without Q, a prompt.
+sql: install
+	$(BIN)/tweet-lake-sql $${Q:+"$$Q"}
 
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
