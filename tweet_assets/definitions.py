@@ -11,6 +11,7 @@ import dagster as dg
 from tweet_assets.assets.bronze import bronze_tweets
 from tweet_assets.assets.gold import gold_daily_counts
 from tweet_assets.assets.silver import silver_tweets, silver_users
+from tweet_assets.checks import ASSET_CHECKS
 from tweet_assets.resources.lake_io_manager import LakeIOManager
 from tweet_assets.resources.spark import CONF_VARIABLE, parse_conf, spark_resource
 from tweet_assets.resources.twitter import TwitterResource
@@ -44,6 +45,7 @@ def _twitter() -> TwitterResource:
 
 defs = dg.Definitions(
     assets=[bronze_tweets, silver_tweets, silver_users, gold_daily_counts],
+    asset_checks=ASSET_CHECKS,
     jobs=[tweets_daily_job],
     schedules=[tweets_daily_schedule],
     resources={

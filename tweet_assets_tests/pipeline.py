@@ -8,11 +8,12 @@ import pandas as pd
 from tweet_assets.assets.bronze import bronze_tweets
 from tweet_assets.assets.gold import gold_daily_counts
 from tweet_assets.assets.silver import silver_tweets, silver_users
+from tweet_assets.checks import ASSET_CHECKS
 from tweet_assets.resources.lake_io_manager import LakeIOManager
 from tweet_assets.resources.spark import spark_resource
 from tweet_assets.resources.twitter import TwitterResource
 
-ALL_ASSETS = [bronze_tweets, silver_tweets, silver_users, gold_daily_counts]
+ALL_ASSETS = [bronze_tweets, silver_tweets, silver_users, gold_daily_counts, *ASSET_CHECKS]
 
 
 def materialize(

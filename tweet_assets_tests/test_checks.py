@@ -1,0 +1,84 @@
+"""Asset checks on real runs: a clean day passes them all, bad pages fail the right one."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from tweet_assets.resources.twitter import TwitterResource
+from tweet_assets_tests.conftest import TEST_TOKEN
+from tweet_assets_tests.fake_x_api import FakeXApi, Scripted, make_tweet
+from tweet_assets_tests.pipeline import materialize
+
+pytestmark = pytest.mark.usefixtures("spark")
+
+YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date()
+ALL_CHECKS = {
+    "silver_tweets_keys_unique_and_present",
+    "silver_tweets_created_inside_their_day",
+    "silver_tweets_match_bronze_ids",
+    "silver_users_ids_unique",
+    "gold_counts_match_silver",
+}
+
+
+def checks(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {check.check_name: check for check in result.get_asset_check_evaluations()}
+
+
+def run_on_page(tmp_path: Path, x_api: FakeXApi, *tweets: dict) -> dg.ExecuteInProcessResult:
+    """A run of yesterday whose only page holds `tweets`, served by the fake API."""
+    page = {"data": list(tweets), "meta": {"result_count": len(tweets)}}
+    x_api.scripted.append(Scripted(200, json.dumps(page)))
+    twitter = TwitterResource(bearer_token=TEST_TOKEN, api_base_url=x_api.base_url)
+    return materialize(tmp_path, twitter, YESTERDAY.isoformat(), raise_on_error=False)
+
+
+def test_a_clean_range_passes_every_check_and_says_which_days_it_checked(tmp_path: Path) -> None:
+    result = materialize(
+        tmp_path, TwitterResource(demo_tweets_per_day=40), "2026-11-19", "2026-11-20"
+    )
+
+    evaluations = checks(result)
+    assert set(evaluations) == ALL_CHECKS
+    for name, evaluation in evaluations.items():
+        assert evaluation.passed, name
+        assert evaluation.metadata["days_checked"].value == 2, name
+        assert evaluation.metadata["failing_days"].value == {}, name
+
+
+def test_a_post_without_author_fails_the_blocking_check_and_gold_does_not_run(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    orphan = make_tweet("7", f"{YESTERDAY}T10:00:00.000Z", "1")
+    del orphan["author_id"]
+
+    result = run_on_page(
+        tmp_path, x_api, make_tweet("6", f"{YESTERDAY}T09:00:00.000Z", "1"), orphan
+    )
+
+    keys = checks(result)["silver_tweets_keys_unique_and_present"]
+    assert not keys.passed
+    assert keys.metadata["failing_days"].value == {YESTERDAY.isoformat(): "a post has no author_id"}
+    assert result.asset_materializations_for_node("silver_tweets")
+    assert not result.asset_materializations_for_node("gold_daily_counts")
+    assert not (tmp_path / "gold").exists()
+
+
+def test_a_post_from_another_day_fails_the_day_check_but_not_the_blocking_one(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    stray = make_tweet("8", f"{YESTERDAY - timedelta(days=1)}T23:00:00.000Z", "1")
+
+    result = run_on_page(tmp_path, x_api, stray)
+
+    evaluations = checks(result)
+    assert evaluations["silver_tweets_keys_unique_and_present"].passed
+    inside = evaluations["silver_tweets_created_inside_their_day"]
+    assert not inside.passed
+    assert inside.metadata["failing_days"].value == {
+        YESTERDAY.isoformat(): "a post was created on another day"
+    }
+    assert result.asset_materializations_for_node("gold_daily_counts")
