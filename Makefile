@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 $(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\n' > $@
+	printf 'telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n' > $@
 
 # The last $(DEMO_DAYS) complete UTC days, on the offline corpus, as one run; then the gold table.
 demo: install $(DAGSTER_HOME)/dagster.yaml

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import pytest
@@ -66,3 +66,20 @@ def test_schedule_materializes_yesterday_shortly_after_midnight_utc(
     [run_request] = result.run_requests
     assert run_request.partition_key == yesterday
     assert schedule.job_name == "tweets_daily_job"
+
+
+@pytest.mark.parametrize("key", sorted(ASSET_KEYS))
+def test_every_asset_is_flagged_when_not_materialized_by_three_utc(key: str) -> None:
+    spec = defs.resolve_assets_def(key).specs_by_key[dg.AssetKey(key)]
+
+    assert spec.freshness_policy == dg.FreshnessPolicy.cron(
+        deadline_cron="0 3 * * *", lower_bound_delta=timedelta(hours=3), timezone="UTC"
+    )
+
+
+def test_only_the_silver_key_check_blocks() -> None:
+    graph = defs.resolve_asset_graph()
+
+    blocking = {key.name for key in graph.asset_check_keys if graph.get_check_spec(key).blocking}
+    assert blocking == {"silver_tweets_keys_unique_and_present"}
+    assert len(graph.asset_check_keys) == 5

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from tweet_assets.partitions import daily_partitions, day_bounds, days_in_window
+from tweet_assets.partitions import daily_freshness, daily_partitions, day_bounds, days_in_window
 from tweet_assets.raw_pages import RawPages
 from tweet_assets.resources.twitter import TwitterResource
 
@@ -14,6 +14,7 @@ ERROR_SAMPLES = 5
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="bronze",
     kinds={"python", "json"},
+    freshness_policy=daily_freshness,
 )
 def bronze_tweets(context: dg.AssetExecutionContext, twitter: TwitterResource) -> dg.Output:
     """Raw X API v2 search pages per UTC day, one JSON response per line (JSON Lines).

@@ -3,7 +3,7 @@
 import dagster as dg
 from pyspark.sql import DataFrame
 
-from tweet_assets.partitions import daily_partitions, days_in_window
+from tweet_assets.partitions import daily_freshness, daily_partitions, days_in_window
 from tweet_assets.transforms.gold import daily_counts
 
 
@@ -12,6 +12,7 @@ from tweet_assets.transforms.gold import daily_counts
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="gold",
     kinds={"spark", "parquet"},
+    freshness_policy=daily_freshness,
 )
 def gold_daily_counts(context: dg.AssetExecutionContext, silver_tweets: DataFrame) -> DataFrame:
     """One row per UTC day (zeros for a day without posts): weekday, distinct tweets, authors

@@ -3,7 +3,7 @@
 import dagster as dg
 from pyspark.sql import DataFrame
 
-from tweet_assets.partitions import daily_partitions
+from tweet_assets.partitions import daily_freshness, daily_partitions
 from tweet_assets.resources.lake_io_manager import JSON_SCHEMA
 from tweet_assets.transforms.silver import PAGE_SCHEMA, tweets_from_pages, users_from_pages
 
@@ -12,6 +12,7 @@ _SILVER = {
     "backfill_policy": dg.BackfillPolicy.single_run(),
     "group_name": "silver",
     "kinds": {"spark", "parquet"},
+    "freshness_policy": daily_freshness,
     # Bronze is read straight into typed pages by Spark's JSON reader (schema-on-read).
     "ins": {"bronze_tweets": dg.AssetIn(metadata={JSON_SCHEMA: PAGE_SCHEMA.json()})},
 }
