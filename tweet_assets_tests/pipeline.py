@@ -23,6 +23,7 @@ def materialize(
     last_day: str | None = None,
     selection: str = "*",
     raise_on_error: bool = True,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     """One run over [first_day, last_day] (a single partition when last_day is None)."""
     tags = {}
@@ -39,6 +40,7 @@ def materialize(
         tags=tags,
         selection=selection,
         raise_on_error=raise_on_error,
+        instance=instance,
         resources={
             "twitter": twitter,
             "io_manager": LakeIOManager(root=str(lake), pyspark=spark_resource("local[2]")),

@@ -13,7 +13,9 @@ ERROR_SAMPLES = 5
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="bronze",
-    kinds={"python", "json"},
+    kinds={"python", "spark", "json"},
+    owners=["team:data-engineering"],
+    tags={"layer": "bronze", "source": "x-api-v2"},
     freshness_policy=daily_freshness,
 )
 def bronze_tweets(context: dg.AssetExecutionContext, twitter: TwitterResource) -> dg.Output:

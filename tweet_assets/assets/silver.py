@@ -12,6 +12,8 @@ _SILVER = {
     "backfill_policy": dg.BackfillPolicy.single_run(),
     "group_name": "silver",
     "kinds": {"spark", "parquet"},
+    "owners": ["team:data-engineering"],
+    "tags": {"layer": "silver"},
     "freshness_policy": daily_freshness,
     # Bronze is read straight into typed pages by Spark's JSON reader (schema-on-read).
     "ins": {"bronze_tweets": dg.AssetIn(metadata={JSON_SCHEMA: PAGE_SCHEMA.json()})},

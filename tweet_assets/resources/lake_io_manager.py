@@ -27,6 +27,7 @@ RAW_LAYER = "bronze"
 # Input metadata: a consumer of a raw table that sets it to a Spark schema (`StructType.json()`)
 # gets the lines parsed as JSON with that schema (schema-on-read) instead of as text.
 JSON_SCHEMA = "json_schema"
+PREVIEW_ROWS = 5
 
 
 def table_of(asset_key: dg.AssetKey) -> tuple[str, str]:
@@ -70,13 +71,19 @@ class LakeIOManager(dg.ConfigurableIOManager):
                     staging.parent.rmdir()
         else:
             rows_by_day = _write_parquet_days(obj, table_path, days)
-        context.add_output_metadata(
-            {
-                "lake_uri": dg.MetadataValue.path(table_path),
-                "dagster/row_count": sum(rows_by_day.values()),
-                "rows_by_day": {day.isoformat(): rows_by_day.get(day, 0) for day in days},
-            }
-        )
+        metadata = {
+            "lake_uri": dg.MetadataValue.path(table_path),
+            "dagster/row_count": sum(rows_by_day.values()),
+            "rows_by_day": {day.isoformat(): rows_by_day.get(day, 0) for day in days},
+            **_written(spark, table_path, days, raw=layer == RAW_LAYER),
+        }
+        if len(days) > 1:
+            # Dagster copies a range run's metadata onto each of its partitions.
+            metadata["scope"] = (
+                f"the whole run: {len(days)} days, {days[0]} to {days[-1]}; rows_by_day splits "
+                "the row count per day"
+            )
+        context.add_output_metadata(metadata)
 
     def load_input(self, context: dg.InputContext) -> DataFrame:
         asset_key = context.asset_key
@@ -99,6 +106,35 @@ class LakeIOManager(dg.ConfigurableIOManager):
         if schema:
             return reader.schema(StructType.fromJson(json.loads(schema))).json(paths)
         return reader.text(paths)
+
+
+def _written(spark: SparkSession, table_path: str, days: list[date], raw: bool) -> dict:
+    """Column schema, bytes on disk and (for tables) the first rows of the days just written."""
+    paths = [_partition_path(table_path, day) for day in days]
+    reader = spark.read.option("basePath", table_path)
+    written = reader.text(paths) if raw else reader.parquet(*paths)
+    schema = dg.TableSchema(
+        columns=[dg.TableColumn(f.name, f.dataType.simpleString()) for f in written.schema]
+    )
+    files = [file for path in paths for file in Path(path).iterdir() if file.is_file()]
+    metadata: dict = {
+        "dagster/column_schema": schema,
+        "bytes_written": sum(
+            file.stat().st_size for file in files if not file.name.startswith(".")
+        ),
+    }
+    if not raw:
+        records = [
+            dg.TableRecord(
+                {
+                    k: v if isinstance(v, int | float | bool) or v is None else str(v)
+                    for k, v in row.asDict().items()
+                }
+            )
+            for row in written.limit(PREVIEW_ROWS).collect()
+        ]
+        metadata["preview"] = dg.MetadataValue.table(records, schema=schema)
+    return metadata
 
 
 def _partition_path(table_path: str, day: date) -> str:

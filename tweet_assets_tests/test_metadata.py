@@ -1,0 +1,51 @@
+"""What Dagit shows of each materialization, read back from the instance's event log."""
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from tweet_assets.resources.twitter import TwitterResource
+from tweet_assets_tests.pipeline import materialize, read_table
+
+pytestmark = pytest.mark.usefixtures("spark")
+
+DAY = "2026-11-20"
+
+
+def latest(instance: dg.DagsterInstance, key: str) -> dict:
+    event = instance.get_latest_materialization_event(dg.AssetKey(key))
+    assert event is not None, key
+    return event.asset_materialization.metadata
+
+
+def test_every_materialization_says_what_it_wrote_and_gold_is_plottable(tmp_path: Path) -> None:
+    with dg.DagsterInstance.ephemeral() as instance:
+        materialize(tmp_path, TwitterResource(demo_tweets_per_day=60), DAY, instance=instance)
+
+        for key in ("bronze_tweets", "silver_tweets", "silver_users", "gold_daily_counts"):
+            metadata = latest(instance, key)
+            assert metadata["lake_uri"].value.endswith(key.replace("_", "/", 1)), key
+            assert metadata["bytes_written"].value > 0, key
+            assert metadata["dagster/row_count"].value > 0, key
+            columns = [c.name for c in metadata["dagster/column_schema"].schema.columns]
+            assert "date" in columns, key
+        silver = latest(instance, "silver_tweets")
+        preview = silver["preview"].value.records
+        assert 0 < len(preview) <= 5 and preview[0].data["id"]
+        gold = latest(instance, "gold_daily_counts")
+        [day] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
+        assert (gold["tweets"].value, gold["authors"].value) == (60, day["authors"])
+        assert gold["like_count"].value == day["like_count"]
+
+
+def test_a_range_run_says_its_metadata_covers_the_whole_run(tmp_path: Path) -> None:
+    with dg.DagsterInstance.ephemeral() as instance:
+        materialize(
+            tmp_path, TwitterResource(demo_tweets_per_day=10), "2026-11-19", DAY, instance=instance
+        )
+
+        gold = latest(instance, "gold_daily_counts")
+        assert "scope" in gold and "2 days" in gold["scope"].value
+        assert set(gold["numbers_by_day"].value) == {"2026-11-19", DAY}
+        assert "tweets" not in gold
