@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DAYS ?= 7
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install demo test bench sql dev lint clean-lake
+.PHONY: install demo test bench sql report dev lint clean-lake
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,10 @@ $(VENV)/.bench-installed: pyproject.toml
 # make sql Q="select * from gold_daily_counts order by date"; without Q, a prompt.
 sql: install
 	$(BIN)/tweet-lake-sql $${Q:+"$$Q"}
+
+# gold's tweets, authors and likes per day as HTML charts in datalake/reports/.
+report: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/tweet-lake-report
 
 dev: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000

@@ -1,0 +1,41 @@
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from tweet_assets.report import main
+from tweet_assets.resources.twitter import TwitterResource
+from tweet_assets_tests.pipeline import materialize
+
+pytestmark = pytest.mark.usefixtures("spark")
+
+
+def test_the_report_charts_each_series_and_is_recorded_on_gold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lake = tmp_path / "lake"
+    materialize(lake, TwitterResource(demo_tweets_per_day=25), "2026-11-18", "2026-11-20")
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+
+    main(["--root", str(lake)])
+
+    report = lake / "reports" / "gold_daily_counts.html"
+    page = report.read_text(encoding="utf-8")
+    assert page.count("<polyline") == 3
+    assert "2026-11-18 to 2026-11-20 (3 days)" in page
+    assert "tweets per day" in page and "likes per day" in page
+    assert not list(report.parent.glob("*.partial"))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        [record] = instance.fetch_observations(dg.AssetKey("gold_daily_counts"), limit=1).records
+        metadata = record.asset_observation.metadata
+        assert metadata["report"].value == str(report.absolute())
+
+
+def test_no_gold_yet_says_what_to_run(tmp_path: Path) -> None:
+    (tmp_path / "gold" / "daily_counts").mkdir(parents=True)
+
+    with pytest.raises(SystemExit, match="no rows"):
+        main(["--root", str(tmp_path)])
