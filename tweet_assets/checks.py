@@ -1,8 +1,8 @@
 """Asset checks: is each day of silver and gold right? Evaluated after every materialization.
 
 A run covers one day or a range of days; each check looks at every day of the run and lists the
-failing days, with what is wrong on each, in its metadata. The key check of silver_tweets is
-blocking: when it fails, gold is not computed from bad silver.
+failing days, with what is wrong on each, in its metadata. The two row-level checks of
+silver_tweets are blocking: when one fails, gold is not computed from bad silver.
 """
 
 from collections.abc import Iterable
@@ -60,9 +60,10 @@ def silver_tweets_keys_unique_and_present(silver_tweets: DataFrame) -> dg.AssetC
     )
 
 
-@dg.asset_check(asset=silver_tweets, partitions_def=daily_partitions)
+@dg.asset_check(asset=silver_tweets, blocking=True, partitions_def=daily_partitions)
 def silver_tweets_created_inside_their_day(silver_tweets: DataFrame) -> dg.AssetCheckResult:
-    """Every post's created_at (UTC) falls on its partition's day."""
+    """Every post's created_at (UTC) falls on its partition's day. Blocking: a post filed under
+    the wrong day would be counted on the wrong day in gold."""
     per_day = silver_tweets.groupBy("date").agg(
         F.max(F.to_date("created_at") != F.col("date")).alias("outside")
     )

@@ -67,7 +67,7 @@ def test_a_post_without_author_fails_the_blocking_check_and_gold_does_not_run(
     assert not (tmp_path / "gold").exists()
 
 
-def test_a_post_from_another_day_fails_the_day_check_but_not_the_blocking_one(
+def test_a_post_from_another_day_fails_the_day_check_and_gold_does_not_run(
     tmp_path: Path, x_api: FakeXApi
 ) -> None:
     stray = make_tweet("8", f"{YESTERDAY - timedelta(days=1)}T23:00:00.000Z", "1")
@@ -81,4 +81,4 @@ def test_a_post_from_another_day_fails_the_day_check_but_not_the_blocking_one(
     assert inside.metadata["failing_days"].value == {
         YESTERDAY.isoformat(): "a post was created on another day"
     }
-    assert result.asset_materializations_for_node("gold_daily_counts")
+    assert not result.asset_materializations_for_node("gold_daily_counts")

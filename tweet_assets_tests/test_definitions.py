@@ -77,9 +77,12 @@ def test_every_asset_is_flagged_when_not_materialized_by_three_utc(key: str) -> 
     )
 
 
-def test_only_the_silver_key_check_blocks() -> None:
+def test_only_the_row_checks_of_silver_tweets_block() -> None:
     graph = defs.resolve_asset_graph()
 
     blocking = {key.name for key in graph.asset_check_keys if graph.get_check_spec(key).blocking}
-    assert blocking == {"silver_tweets_keys_unique_and_present"}
+    assert blocking == {
+        "silver_tweets_keys_unique_and_present",
+        "silver_tweets_created_inside_their_day",
+    }
     assert len(graph.asset_check_keys) == 5
