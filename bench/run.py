@@ -251,7 +251,8 @@ def report(r: dict) -> str:
         f"| (b) 30 days as one run | {r['thirty_days']:.1f} |",
         f"| (c) the same 7 days as 7 runs, in all | {r['seven_runs']:.1f} |",
         f"| (f) one day, {BIG_DAY:,} posts, all assets | {r['big_day']:.1f} |",
-        f"| (d) silver+gold of that day, Dagster run | {r['dagster_silver_gold']:.1f} |",
+        f"| (d) silver+gold of that day, Dagster run (with the 5 asset checks) | "
+        f"{r['dagster_silver_gold']:.1f} |",
         f"| (d) silver+gold of that day, bare Spark script (without its warm re-run) | "
         f"{r['bare_silver_gold']:.1f} |",
         f"| (d) of which: session start / silver / gold | {r['bare_stages']['session']:.1f} / "
