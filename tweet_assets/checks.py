@@ -12,13 +12,9 @@ from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 
 from tweet_assets.assets.gold import gold_daily_counts
-from tweet_assets.assets.silver import silver_tweets, silver_users
+from tweet_assets.assets.silver import BRONZE_PAGES, silver_tweets, silver_users
 from tweet_assets.partitions import daily_partitions
-from tweet_assets.resources.lake_io_manager import JSON_SCHEMA
 from tweet_assets.transforms.gold import SUMMED_METRICS
-from tweet_assets.transforms.silver import PAGE_SCHEMA
-
-_BRONZE_PAGES = dg.AssetIn("bronze_tweets", metadata={JSON_SCHEMA: PAGE_SCHEMA.json()})
 
 
 def _result(rows: Iterable[Row], problem_of: dict[str, str]) -> dg.AssetCheckResult:
@@ -72,7 +68,7 @@ def silver_tweets_created_inside_their_day(silver_tweets: DataFrame) -> dg.Asset
 
 @dg.asset_check(
     asset=silver_tweets,
-    additional_ins={"bronze_tweets": _BRONZE_PAGES},
+    additional_ins={"bronze_tweets": BRONZE_PAGES},
     partitions_def=daily_partitions,
 )
 def silver_tweets_match_bronze_ids(

@@ -7,6 +7,9 @@ from tweet_assets.partitions import daily_freshness, daily_partitions
 from tweet_assets.resources.lake_io_manager import JSON_SCHEMA
 from tweet_assets.transforms.silver import PAGE_SCHEMA, tweets_from_pages, users_from_pages
 
+# Bronze read straight into typed pages by Spark's JSON reader (schema-on-read).
+BRONZE_PAGES = dg.AssetIn("bronze_tweets", metadata={JSON_SCHEMA: PAGE_SCHEMA.json()})
+
 _SILVER = {
     "partitions_def": daily_partitions,
     "backfill_policy": dg.BackfillPolicy.single_run(),
@@ -15,8 +18,7 @@ _SILVER = {
     "owners": ["team:data-engineering"],
     "tags": {"layer": "silver"},
     "freshness_policy": daily_freshness,
-    # Bronze is read straight into typed pages by Spark's JSON reader (schema-on-read).
-    "ins": {"bronze_tweets": dg.AssetIn(metadata={JSON_SCHEMA: PAGE_SCHEMA.json()})},
+    "ins": {"bronze_tweets": BRONZE_PAGES},
 }
 
 
