@@ -49,8 +49,9 @@ sql: install
 report: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/tweet-lake-report
 
+# Dagit and the daemon on http://127.0.0.1:3000; `make dev SCHEDULE=running` starts the schedule.
 dev: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	$(if $(SCHEDULE),TWEETS_SCHEDULE=$(SCHEDULE)) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 clean-lake:
 	find datalake -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

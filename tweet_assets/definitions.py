@@ -20,7 +20,12 @@ from tweet_assets.resources.x_api import (
     ENDPOINT_VARIABLE,
     TOKEN_VARIABLE,
 )
-from tweet_assets.schedules import tweets_daily_job, tweets_daily_schedule
+from tweet_assets.schedules import (
+    CRON_VARIABLE,
+    STATUS_VARIABLE,
+    tweets_daily_job,
+    tweets_daily_schedule,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LAKE_ROOT = os.environ.get("DATALAKE_ROOT", str(PROJECT_ROOT / "datalake"))
@@ -47,7 +52,9 @@ defs = dg.Definitions(
     assets=[bronze_tweets, silver_tweets, silver_users, gold_daily_counts],
     asset_checks=ASSET_CHECKS,
     jobs=[tweets_daily_job],
-    schedules=[tweets_daily_schedule],
+    schedules=[
+        tweets_daily_schedule(os.environ.get(CRON_VARIABLE), os.environ.get(STATUS_VARIABLE))
+    ],
     resources={
         "twitter": _twitter(),
         "io_manager": LakeIOManager(

@@ -1,5 +1,7 @@
 """The daily job over the whole medallion and the schedule that runs it for yesterday."""
 
+from datetime import UTC, datetime, timedelta
+
 import dagster as dg
 
 tweets_daily_job = dg.define_asset_job(
@@ -8,8 +10,49 @@ tweets_daily_job = dg.define_asset_job(
     description="Fetch, refine and count one UTC day of posts (or a range, as one run).",
 )
 
-# A daily-partitioned schedule asks for the latest complete partition: at 00:15 UTC that is
-# yesterday, the first day the API can no longer add posts to.
-tweets_daily_schedule = dg.build_schedule_from_partitioned_job(
-    tweets_daily_job, name="tweets_daily_schedule", hour_of_day=0, minute_of_hour=15
-)
+# At 00:15 UTC the latest complete day is yesterday, the first day the API can no longer add
+# posts to.
+DEFAULT_CRON = "15 0 * * *"
+CRON_VARIABLE = "TWEETS_SCHEDULE_CRON"
+STATUS_VARIABLE = "TWEETS_SCHEDULE"
+_STATUSES = {
+    "stopped": dg.DefaultScheduleStatus.STOPPED,
+    "running": dg.DefaultScheduleStatus.RUNNING,
+}
+
+
+def tweets_daily_schedule(cron: str | None, status: str | None) -> dg.ScheduleDefinition:
+    """`tweets_daily_job` for the latest complete UTC day, at `cron` (UTC).
+
+    Each tick asks for one day with the day as run key, so however often the cron fires, the
+    schedule starts one run per day. `status` is the state a fresh instance starts it in; once
+    it is turned on or off in Dagit (or `dagster schedule start|stop`), the instance keeps that.
+    """
+    default_status = _STATUSES.get((status or "stopped").strip().lower())
+    if default_status is None:
+        raise ValueError(
+            f"{STATUS_VARIABLE}={status!r} is not a schedule state: set 'running' to start "
+            "the schedule with Dagster, 'stopped' (the default) to turn it on by hand, or unset it."
+        )
+    cron = (cron or DEFAULT_CRON).strip()
+
+    def latest_complete_day(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        now = context.scheduled_execution_time or datetime.now(UTC)
+        day = (now.astimezone(UTC).date() - timedelta(days=1)).isoformat()
+        return dg.RunRequest(run_key=day, partition_key=day)
+
+    try:
+        return dg.ScheduleDefinition(
+            name="tweets_daily_schedule",
+            job=tweets_daily_job,
+            cron_schedule=cron,
+            execution_timezone="UTC",
+            execution_fn=latest_complete_day,
+            default_status=default_status,
+            description="Materializes the latest complete UTC day (yesterday) once a day.",
+        )
+    except dg.DagsterInvalidDefinitionError:
+        raise ValueError(
+            f"{CRON_VARIABLE}={cron!r} is not a cron expression: give five fields, read in "
+            f"UTC, e.g. {DEFAULT_CRON!r} (00:15 every day), or unset it."
+        ) from None

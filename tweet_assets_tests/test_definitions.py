@@ -1,10 +1,11 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import dagster as dg
 import pytest
 
 from tweet_assets.definitions import defs
 from tweet_assets.partitions import daily_partitions
+from tweet_assets.schedules import tweets_daily_schedule
 
 ASSET_KEYS = {"bronze_tweets", "silver_tweets", "silver_users", "gold_daily_counts"}
 
@@ -44,11 +45,26 @@ def test_daily_job_selects_the_whole_medallion() -> None:
     assert job.partitions_def == daily_partitions
 
 
+def evaluate(schedule: dg.ScheduleDefinition, tick: datetime) -> list[dg.RunRequest]:
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=tick,
+            repository_def=defs.get_repository_def(),
+        )
+        return list(schedule.evaluate_tick(context).run_requests or [])
+
+
 @pytest.mark.parametrize(
     ("tick", "yesterday"),
     [
         (datetime(2026, 11, 28, 0, 15, tzinfo=UTC), "2026-11-27"),
         (datetime(2026, 3, 1, 0, 15, tzinfo=UTC), "2026-02-28"),
+        # a tick given in another zone still means the UTC day before it
+        (
+            datetime(2026, 11, 28, 0, 15, tzinfo=UTC).astimezone(timezone(timedelta(hours=-5))),
+            "2026-11-27",
+        ),
     ],
 )
 def test_schedule_materializes_yesterday_shortly_after_midnight_utc(
@@ -56,16 +72,37 @@ def test_schedule_materializes_yesterday_shortly_after_midnight_utc(
 ) -> None:
     schedule = defs.resolve_schedule_def("tweets_daily_schedule")
 
-    with dg.instance_for_test() as instance:
-        result = schedule.evaluate_tick(
-            dg.build_schedule_context(instance=instance, scheduled_execution_time=tick)
-        )
+    [run_request] = evaluate(schedule, tick)
 
     assert schedule.cron_schedule == "15 0 * * *"
-    assert schedule.execution_timezone in (None, "UTC")
-    [run_request] = result.run_requests
+    assert schedule.execution_timezone == "UTC"
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     assert run_request.partition_key == yesterday
+    # one run per day, however often the cron fires
+    assert run_request.run_key == yesterday
     assert schedule.job_name == "tweets_daily_job"
+
+
+def test_schedule_cron_and_starting_state_come_from_the_environment() -> None:
+    schedule = tweets_daily_schedule("* * * * *", " Running ")
+
+    assert schedule.cron_schedule == "* * * * *"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    [run_request] = evaluate(schedule, datetime(2026, 11, 28, 13, 7, tzinfo=UTC))
+    assert run_request.partition_key == "2026-11-27"
+
+
+@pytest.mark.parametrize(
+    ("cron", "status", "named"),
+    [("every day", None, "TWEETS_SCHEDULE_CRON='every day'"), (None, "on", "TWEETS_SCHEDULE='on'")],
+)
+def test_a_bad_schedule_setting_is_named_with_its_fix(
+    cron: str | None, status: str | None, named: str
+) -> None:
+    with pytest.raises(ValueError, match="unset it") as raised:
+        tweets_daily_schedule(cron, status)
+
+    assert named in str(raised.value)
 
 
 @pytest.mark.parametrize("key", sorted(ASSET_KEYS))
