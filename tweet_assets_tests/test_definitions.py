@@ -46,13 +46,10 @@ def test_daily_job_selects_the_whole_medallion() -> None:
 
 
 def evaluate(schedule: dg.ScheduleDefinition, tick: datetime) -> list[dg.RunRequest]:
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(
-            instance=instance,
-            scheduled_execution_time=tick,
-            repository_def=defs.get_repository_def(),
-        )
-        return list(schedule.evaluate_tick(context).run_requests or [])
+    context = dg.build_schedule_context(
+        scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+    )
+    return list(schedule.evaluate_tick(context).run_requests or [])
 
 
 @pytest.mark.parametrize(
