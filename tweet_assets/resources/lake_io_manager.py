@@ -2,26 +2,26 @@
 
 The asset key names the place: `bronze_tweets` is `bronze/tweets`, `gold_daily_counts` is
 `gold/daily_counts`. Bronze is JSON Lines text (one raw page per line), the other layers are
-Parquet. Writing a run's partitions replaces exactly those partition folders (Spark's dynamic
-partition overwrite) and leaves every other day as it was; reading gives exactly the upstream
-partitions a downstream step asks for.
+Parquet. Writing a run's partitions replaces exactly those partition folders, each whole (Spark
+writes a private stage that `lake_commit` swaps in day by day), and leaves every other day as
+it was; reading gives exactly the upstream partitions a downstream step asks for.
 """
 
-import contextlib
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import pyarrow.parquet as pq
 from dagster_pyspark import LazyPySparkResource
+from py4j.protocol import Py4JJavaError
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from tweet_assets.partitions import days_in_window
 from tweet_assets.raw_pages import CHUNK_SCHEMA, RawPages
+from tweet_assets.resources.lake_commit import Stage, recover, staged
 
 RAW_LAYER = "bronze"
 # Input metadata: a consumer of a raw table that sets it to a Spark schema (`StructType.json()`)
@@ -56,21 +56,33 @@ class LakeIOManager(dg.ConfigurableIOManager):
         return str(Path(self.root).absolute() / layer / table)
 
     def handle_output(self, context: dg.OutputContext, obj: DataFrame | RawPages) -> None:
-        table_path = self._table_path(context.asset_key)
+        root, table_path = Path(self.root).absolute(), self._table_path(context.asset_key)
         layer, table = table_of(context.asset_key)
         days = days_in_window(context.asset_partitions_time_window)
         spark = self.pyspark.spark_session
-        if isinstance(obj, RawPages):
-            staging = Path(self.root).absolute() / "_staging" / f"{context.run_id}-{layer}_{table}"
-            try:
-                rows_by_day = _write_raw_pages(spark, obj, table_path, staging)
-            finally:
+        try:
+            # Spark writes into a private stage; the days are swapped in whole (lake_commit).
+            recover(root, f"{layer}_{table}", Path(table_path))
+            with staged(root, f"{layer}_{table}", Path(table_path), context.run_id) as stage:
+                if isinstance(obj, RawPages):
+                    rows_by_day = _write_raw_pages(spark, obj, stage)
+                else:
+                    rows_by_day = _write_parquet_days(obj, stage.table, days)
+                stage.commit([day.isoformat() for day in days if day in rows_by_day])
+        except (OSError, Py4JJavaError) as error:
+            problem = _storage_problem(error)
+            if problem is None:
+                raise
+            raise LakeWriteError(
+                f"cannot write {context.asset_key.to_user_string()} for {days[0]}"
+                f"{f' to {days[-1]}' if len(days) > 1 else ''} into the lake at {root}: "
+                f"{problem}. No day was left half-written: the lake keeps what it had. Fix: "
+                f"make {root} writable with room for the run, or set DATALAKE_ROOT to a "
+                "folder that is, and materialize again."
+            ) from None
+        finally:
+            if isinstance(obj, RawPages):
                 obj.discard()
-                shutil.rmtree(staging, ignore_errors=True)
-                with contextlib.suppress(OSError):  # other runs may be staging
-                    staging.parent.rmdir()
-        else:
-            rows_by_day = _write_parquet_days(obj, table_path, days)
         metadata = {
             "lake_uri": dg.MetadataValue.path(table_path),
             "dagster/row_count": sum(rows_by_day.values()),
@@ -89,6 +101,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
         asset_key = context.asset_key
         table_path = self._table_path(asset_key)
         days = days_in_window(context.asset_partitions_time_window)
+        recover(Path(self.root).absolute(), "_".join(table_of(asset_key)), Path(table_path))
         missing = [day for day in days if not Path(_partition_path(table_path, day)).is_dir()]
         if missing:
             name, first = asset_key.to_user_string(), missing[0].isoformat()
@@ -106,6 +119,28 @@ class LakeIOManager(dg.ConfigurableIOManager):
         if schema:
             return reader.schema(StructType.fromJson(json.loads(schema))).json(paths)
         return reader.text(paths)
+
+
+class LakeWriteError(Exception):
+    """The lake's file system refused a write (full, read-only, not a folder, no permission)."""
+
+
+# What the file system said, as Java and Python word it; the first found names the problem.
+_STORAGE_PROBLEMS = (
+    "No space left on device",
+    "Disk quota exceeded",
+    "Read-only file system",
+    "Permission denied",
+    "Not a directory",
+)
+
+
+def _storage_problem(error: BaseException) -> str | None:
+    """The file-system reason behind a failed write, or None when it failed for another reason."""
+    if isinstance(error, OSError) and error.errno is not None:
+        return f"{error.strerror} ({error.filename})" if error.filename else error.strerror
+    text = str(error)
+    return next((problem for problem in _STORAGE_PROBLEMS if problem in text), None)
 
 
 def _written(spark: SparkSession, table_path: str, days: list[date], raw: bool) -> dict:
@@ -141,38 +176,35 @@ def _partition_path(table_path: str, day: date) -> str:
     return f"{table_path}/date={day.isoformat()}"
 
 
-def _write_raw_pages(
-    spark: SparkSession, pages: RawPages, table_path: str, staging: Path
-) -> dict[date, int]:
-    """Stage the pages chunk by chunk, then swap the staged days in with one dynamic overwrite.
+def _write_raw_pages(spark: SparkSession, pages: RawPages, stage: Stage) -> dict[date, int]:
+    """Stage the pages chunk by chunk, then write them as the stage's text table by day.
 
     The staging file is written by Arrow straight from the spool, one row group a chunk: no
     page passes through the JVM twice, and Spark reads the row groups in parallel.
     """
-    staging.mkdir(parents=True)
-    with pq.ParquetWriter(staging / "pages.parquet", CHUNK_SCHEMA) as staged:
+    spool = stage.path / "pages.parquet"
+    with pq.ParquetWriter(spool, CHUNK_SCHEMA) as staged_pages:
         for chunk in pages.chunks():
-            staged.write_table(chunk)
+            staged_pages.write_table(chunk)
     (
-        spark.read.parquet(str(staging))
+        spark.read.parquet(str(spool))
         .repartition("date")
         .sortWithinPartitions("date", "seq")
         .select("value", "date")
-        .write.mode("overwrite")
-        .partitionBy("date")
-        .text(table_path)
+        .write.partitionBy("date")
+        .text(str(stage.table))
     )
     return dict(pages.pages_by_day)
 
 
-def _write_parquet_days(df: DataFrame, table_path: str, days: list[date]) -> dict[date, int]:
-    """Replace the partitions of `days` with `df`'s rows; a day without rows becomes empty.
+def _write_parquet_days(df: DataFrame, staged_table: Path, days: list[date]) -> dict[date, int]:
+    """Write `df` as a table of one folder per day of `days`; a day without rows is empty.
 
     One pass: the rows are counted per day while they are written, and a row dated outside
-    `days` fails the write before anything is committed, so the lake keeps every day it had.
+    `days` fails the write, so nothing reaches the lake.
     """
     refusal = F.concat(
-        F.lit(f"refusing to write {table_path}: a row is dated "),
+        F.lit("refusing to write the run's rows: a row is dated "),
         F.coalesce(F.col("date").cast("string"), F.lit("null")),
         F.lit(
             f", outside the partitions of this run ({days[0]} to {days[-1]}); every row's "
@@ -185,12 +217,12 @@ def _write_parquet_days(df: DataFrame, table_path: str, days: list[date]) -> dic
     counted = checked.observe(
         counts, *[F.count_if(F.col("date") == F.lit(day)).alias(day.isoformat()) for day in days]
     )
-    counted.write.mode("overwrite").partitionBy("date").parquet(table_path)
+    counted.write.partitionBy("date").parquet(str(staged_table))
     rows_by_day = {day: counts.get[day.isoformat()] for day in days}
-    # Dynamic overwrite only touches days that have rows: an emptied day is replaced
-    # explicitly, so a re-run never leaves yesterday's rows behind.
+    # Spark writes folders only for days with rows: an emptied day gets an empty table, so its
+    # commit replaces yesterday's rows instead of keeping them.
     empty = df.limit(0).drop("date")
     for day in days:
         if not rows_by_day[day]:
-            empty.write.mode("overwrite").parquet(_partition_path(table_path, day))
+            empty.write.parquet(_partition_path(str(staged_table), day))
     return rows_by_day
