@@ -1,0 +1,70 @@
+"""Two runs of different days at once, as Dagit allows: both succeed, each keeps to its day."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tweet_assets.resources.twitter import TwitterResource
+from tweet_assets_tests.pipeline import lake_files, materialize, read_table
+
+pytestmark = [pytest.mark.cli, pytest.mark.usefixtures("spark")]
+
+DAGSTER = str(Path(sys.executable).with_name("dagster"))
+MATERIALIZE_ALL = [DAGSTER, "asset", "materialize", "-m", "tweet_assets.definitions"]
+MATERIALIZE_ALL += ["--select", "*", "--partition"]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BEFORE, FIRST, SECOND = "2026-11-18", "2026-11-19", "2026-11-20"
+POSTS = 80
+
+
+def start_run(day: str, home: Path, lake: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWITTER_", "TWEETS_"))}
+    return subprocess.Popen(
+        [*MATERIALIZE_ALL, day],
+        cwd=PROJECT_ROOT,
+        env=env
+        | {
+            "DAGSTER_HOME": str(home),
+            "DATALAKE_ROOT": str(lake),
+            "TWEETS_DEMO_PER_DAY": str(POSTS),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def by_day(lake: Path, table: str) -> dict[str, list]:
+    frame = read_table(lake, table).sort_values(["date", "id"])
+    return {day: rows.drop(columns="date").values.tolist() for day, rows in frame.groupby("date")}
+
+
+def test_two_runs_of_different_days_at_once_both_succeed_and_keep_to_their_day(
+    tmp_path: Path,
+) -> None:
+    lake, home = tmp_path / "lake", tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    materialize(lake, TwitterResource(demo_tweets_per_day=POSTS), BEFORE)
+    untouched = lake_files(lake, BEFORE)
+
+    runs = [start_run(day, home, lake) for day in (FIRST, SECOND)]
+    both_running = all(run.poll() is None for run in runs)
+    outputs = [run.communicate(timeout=600)[0] for run in runs]
+
+    assert both_running, "the two runs should overlap"
+    for run, output in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, output[-3000:]
+    assert lake_files(lake, BEFORE) == untouched
+    # each day holds what a run of that day alone writes
+    alone = tmp_path / "alone"
+    materialize(alone, TwitterResource(demo_tweets_per_day=POSTS), FIRST, SECOND)
+    for table in ("silver/tweets", "silver/users"):
+        together = by_day(lake, table)
+        assert sorted(together) == [BEFORE, FIRST, SECOND]
+        assert {day: together[day] for day in (FIRST, SECOND)} == by_day(alone, table)
+    gold = read_table(lake, "gold/daily_counts").set_index("date")["tweets"]
+    assert gold.to_dict() == read_table(lake, "silver/tweets").groupby("date").size().to_dict()

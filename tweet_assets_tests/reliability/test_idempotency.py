@@ -1,0 +1,37 @@
+"""Materializing a partition again gives the same rows and asks the API for nothing new."""
+
+from pathlib import Path
+
+import pytest
+
+from tweet_assets_tests.fake_x_api import FakeXApi
+from tweet_assets_tests.pipeline import materialize, read_table
+from tweet_assets_tests.test_pipeline import YESTERDAY, api_twitter, served_day
+
+pytestmark = pytest.mark.usefixtures("spark")
+
+DOWNSTREAM = "key:silver_tweets or key:silver_users or key:gold_daily_counts"
+
+
+def rows(lake: Path, table: str) -> list[dict]:
+    frame = read_table(lake, table)
+    return frame.sort_values(list(frame.columns[:2])).astype(str).to_dict("records")
+
+
+def test_a_partition_materialized_twice_has_the_same_rows_and_silver_and_gold_call_no_api(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    served_day(x_api)
+    day = YESTERDAY.isoformat()
+    materialize(tmp_path, api_twitter(x_api), day)
+    first = {table: rows(tmp_path, table) for table in ("silver/tweets", "silver/users")}
+    first["gold/daily_counts"] = rows(tmp_path, "gold/daily_counts")
+    requests_after_first = len(x_api.requests)
+
+    materialize(tmp_path, api_twitter(x_api), day, selection=DOWNSTREAM)
+    assert len(x_api.requests) == requests_after_first
+    materialize(tmp_path, api_twitter(x_api), day)
+
+    assert len(x_api.requests) == 2 * requests_after_first  # only bronze asked, once more
+    assert {table: rows(tmp_path, table) for table in first} == first
+    assert len(first["silver/tweets"]) == 153

@@ -1,0 +1,106 @@
+"""A full, read-only or misplaced lake root: an error naming the path and the fix, nothing lost.
+
+The faults are real: the lake lives on a small tmpfs that the test fills up or remounts
+read-only (tests run as root, as CI does).
+"""
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from tweet_assets.resources.twitter import TwitterResource
+from tweet_assets_tests.pipeline import lake_files, materialize
+
+pytestmark = pytest.mark.usefixtures("spark")
+
+DAY = "2026-11-20"
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", disk], check=True)
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", disk], check=True)
+
+
+def fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with filler.open("wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """The message of the step's LakeWriteError (Dagster wraps it in a handle-output error)."""
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    error = failure.event_specific_data.error
+    while error is not None and error.cls_name != "LakeWriteError":
+        error = error.cause
+    assert error is not None, failure.event_specific_data.error.to_string()
+    return error.message
+
+
+@pytest.mark.parametrize(
+    ("fault", "selection", "problem"),
+    [
+        ("full", "bronze_tweets", "No space left on device"),
+        ("full", "silver_tweets", "No space left on device"),
+        ("read-only", "*", "Read-only file system"),
+    ],
+)
+def test_a_lake_that_refuses_writes_fails_the_step_clearly_and_keeps_every_day(
+    small_disk: Path, fault: str, selection: str, problem: str
+) -> None:
+    materialize(small_disk, TwitterResource(demo_tweets_per_day=40), DAY)
+    before = lake_files(small_disk, DAY)
+    if fault == "full":
+        filler = fill(small_disk)
+    else:
+        subprocess.run(["mount", "-o", "remount,ro", small_disk], check=True)
+
+    result = materialize(
+        small_disk,
+        TwitterResource(demo_tweets_per_day=400),
+        DAY,
+        selection=selection,
+        raise_on_error=False,
+    )
+
+    message = failure_message(result)
+    assert f"into the lake at {small_disk}: " in message and problem in message, message
+    assert "set DATALAKE_ROOT" in message
+    assert lake_files(small_disk, DAY) == before
+    if fault == "full":
+        filler.unlink()
+    else:
+        subprocess.run(["mount", "-o", "remount,rw", small_disk], check=True)
+    assert materialize(
+        small_disk, TwitterResource(demo_tweets_per_day=400), DAY, selection=selection
+    ).success
+    assert lake_files(small_disk, DAY) != before
+
+
+def test_a_lake_root_under_a_file_names_the_path(tmp_path: Path) -> None:
+    (tmp_path / "not-a-folder").write_text("")
+    root = tmp_path / "not-a-folder" / "lake"
+
+    result = materialize(root, TwitterResource(demo_tweets_per_day=5), DAY, raise_on_error=False)
+
+    message = failure_message(result)
+    assert f"into the lake at {root}: Not a directory" in message, message
+    assert "set DATALAKE_ROOT" in message
