@@ -1,0 +1,46 @@
+"""The bearer token reaches the API and nothing else: no log, event, compute log, file or output.
+
+A whole CLI run against an API on 127.0.0.1 that rate-limits and fails now and then, so the
+retry and back-off paths log too.
+"""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tweet_assets_tests.fake_x_api import FakeXApi, FakeXApiServer, make_tweet, make_user
+from tweet_assets_tests.pipeline import read_table
+from tweet_assets_tests.test_cli import materialize_all
+
+pytestmark = pytest.mark.cli
+
+TOKEN = "AAAAAAAAAAAAAAAAAAAAA-reliability-Zx81-DISTINCTIVE-%2Fsecret"
+
+
+def test_the_token_appears_in_no_file_log_or_output(tmp_path: Path) -> None:
+    day = (datetime.now(UTC) - timedelta(days=1)).date()
+    with FakeXApiServer(FakeXApi(token=TOKEN)) as api:
+        api.users["1"] = make_user("1", "ana")
+        for n in range(250):
+            api.add(make_tweet(str(700 + n), f"{day}T10:{n // 60:02d}:{n % 60:02d}.000Z", "1"))
+        api.rate_limit, api.fail_every = (2, 1.0), 2
+
+        result = materialize_all(
+            tmp_path,
+            day.isoformat(),
+            TWITTER_BEARER_TOKEN=TOKEN,
+            TWITTER_API_BASE_URL=api.base_url,
+        )
+
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert 503 in api.statuses(), "the run should have retried"
+    assert all(r["headers"]["Authorization"] == f"Bearer {TOKEN}" for r in api.requests)
+    assert len(read_table(tmp_path / "lake", "silver/tweets")) == 250
+    home = tmp_path / "dagster_home"
+    compute_logs = [path for path in home.rglob("compute_logs/*") if path.is_file()]
+    assert compute_logs, "the run's compute logs should be there to search"
+    searched = [p for p in [*home.rglob("*"), *(tmp_path / "lake").rglob("*")] if p.is_file()]
+    for path in searched:
+        assert TOKEN.encode() not in path.read_bytes(), path
+    assert TOKEN not in result.stdout + result.stderr
