@@ -15,6 +15,7 @@ from tweet_assets.assets.gold import gold_daily_counts
 from tweet_assets.assets.silver import BRONZE_PAGES, silver_tweets, silver_users
 from tweet_assets.partitions import daily_partitions
 from tweet_assets.transforms.gold import SUMMED_METRICS
+from tweet_assets.transforms.silver import posts_from_pages
 
 
 def _result(rows: Iterable[Row], problem_of: dict[str, str]) -> dg.AssetCheckResult:
@@ -74,9 +75,10 @@ def silver_tweets_created_inside_their_day(silver_tweets: DataFrame) -> dg.Asset
 def silver_tweets_match_bronze_ids(
     silver_tweets: DataFrame, bronze_tweets: DataFrame
 ) -> dg.AssetCheckResult:
-    """Silver holds exactly one row per distinct post id in the day's bronze pages."""
+    """Silver holds exactly one row per distinct post id of the day's bronze pages (of the posts
+    that can be placed on the day: see BAD_RECORD_REASONS)."""
     bronze_ids = (
-        bronze_tweets.select("date", F.explode("data.id").alias("id"))
+        posts_from_pages(bronze_tweets)
         .groupBy("date")
         .agg(F.count_distinct("id").alias("bronze_ids"))
     )

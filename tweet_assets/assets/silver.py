@@ -1,10 +1,10 @@
 """silver_tweets and silver_users: typed, deduplicated Parquet tables per UTC day."""
 
 import dagster as dg
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Observation
 
 from tweet_assets.partitions import daily_freshness, daily_partitions
-from tweet_assets.resources.lake_io_manager import JSON_SCHEMA
+from tweet_assets.resources.lake_io_manager import JSON_SCHEMA, WithMetadata
 from tweet_assets.transforms.silver import PAGE_SCHEMA, tweets_from_pages, users_from_pages
 
 # Bronze read straight into typed pages by Spark's JSON reader (schema-on-read).
@@ -23,10 +23,21 @@ _SILVER = {
 
 
 @dg.asset(**_SILVER)
-def silver_tweets(bronze_tweets: DataFrame) -> DataFrame:
+def silver_tweets(bronze_tweets: DataFrame) -> WithMetadata:
     """One row per post and day: ids, author, conversation, reply target, UTC created_at,
-    language, text and public metrics, typed; a post seen twice is kept once."""
-    return tweets_from_pages(bronze_tweets)
+    language, text and public metrics, typed; a post seen twice is kept once. Bad records never
+    fail the day: each is counted in `bad_records` (see transforms.silver.BAD_RECORD_REASONS)."""
+    bad = Observation("bad_records")
+
+    def bad_records() -> dict:
+        counts = bad.get
+        return {
+            "bad_records": sum(counts.values()),
+            # reason → count, for the reasons that occurred (BAD_RECORD_REASONS says each)
+            "bad_records_by_reason": {reason: count for reason, count in counts.items() if count},
+        }
+
+    return WithMetadata(tweets_from_pages(bronze_tweets, bad), bad_records)
 
 
 @dg.asset(**_SILVER)

@@ -8,6 +8,8 @@ it was; reading gives exactly the upstream partitions a downstream step asks for
 """
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +43,18 @@ def table_of(asset_key: dg.AssetKey) -> tuple[str, str]:
     return layer, table
 
 
+@dataclass(frozen=True)
+class WithMetadata:
+    """A DataFrame to store, and the metadata to record once it is written.
+
+    For counts that Spark observes during the write (`DataFrame.observe`): they are known only
+    after it, and cost no pass of their own.
+    """
+
+    frame: DataFrame
+    metadata: Callable[[], dict]
+
+
 class LakeIOManager(dg.ConfigurableIOManager):
     """Stores daily partitions of the medallion tables under `root` with PySpark.
 
@@ -55,7 +69,12 @@ class LakeIOManager(dg.ConfigurableIOManager):
         layer, table = table_of(asset_key)
         return str(Path(self.root).absolute() / layer / table)
 
-    def handle_output(self, context: dg.OutputContext, obj: DataFrame | RawPages) -> None:
+    def handle_output(
+        self, context: dg.OutputContext, obj: DataFrame | RawPages | WithMetadata
+    ) -> None:
+        observed = {}
+        if isinstance(obj, WithMetadata):
+            observed, obj = obj.metadata, obj.frame
         root, table_path = Path(self.root).absolute(), self._table_path(context.asset_key)
         layer, table = table_of(context.asset_key)
         days = days_in_window(context.asset_partitions_time_window)
@@ -84,6 +103,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
             if isinstance(obj, RawPages):
                 obj.discard()
         metadata = {
+            **(observed() if observed else {}),
             "lake_uri": dg.MetadataValue.path(table_path),
             "dagster/row_count": sum(rows_by_day.values()),
             "rows_by_day": {day.isoformat(): rows_by_day.get(day, 0) for day in days},

@@ -3,10 +3,21 @@
 Bronze is read schema-on-read with one explicit page schema, PAGE_SCHEMA: fields the API adds
 later are ignored, fields it leaves out (old answers without `impression_count`, pages holding
 only `id,text`) come through as nulls, and a day answered `{"meta":{"result_count":0}}` has no
-rows. The functions here take those parsed pages (`date`, `data`, `includes`).
+rows. The functions here take those parsed pages (`date`, `data`, `includes`, `_corrupt_record`).
+
+Bad records never fail silver's day and never take a good record with them; each is counted in
+the materialization's `bad_records` (README "Reliability"):
+- a line that is not JSON, or whose `data` is not a list, gives no posts (its users still
+  count): an unreadable page. A field of the wrong type in one post becomes null in that post
+  only (Spark's partial results), and its page counts as unreadable too;
+- a post without an id cannot be deduplicated: it is skipped;
+- a post without a readable `created_at`, or created on another day, is kept under the day the
+  API filed it on; silver's blocking checks then hold gold back for that day;
+- a post without `public_metrics` is kept with null counts, unknown fields are ignored, and a
+  post seen twice is kept once: none of these is a bad record.
 """
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, Observation, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
@@ -57,12 +68,22 @@ _USER = StructType(
         StructField("public_metrics", _METRICS),
     ]
 )
+# Spark's JSON reader puts a line it cannot read whole here (and reads what it can of it).
+CORRUPT_RECORD = "_corrupt_record"
 PAGE_SCHEMA = StructType(
     [
         StructField("data", ArrayType(_TWEET)),
         StructField("includes", StructType([StructField("users", ArrayType(_USER))])),
+        StructField(CORRUPT_RECORD, StringType()),
     ]
 )
+# The kinds of bad record silver counts, and what it does with each.
+BAD_RECORD_REASONS = {
+    "unreadable_pages": "a bronze line not JSON or with a field of the wrong type: read in part",
+    "posts_without_id": "a post without an id: skipped",
+    "posts_without_created_at": "a post without a readable created_at: kept, blocks gold",
+    "posts_outside_their_day": "a post created on another UTC day: kept, blocks gold",
+}
 
 TWEET_COLUMNS = [
     "id",
@@ -114,12 +135,21 @@ def _keep_latest_copy(rows: DataFrame, columns: list[str], freshest_first: list[
     )
 
 
-def tweets_from_pages(pages: DataFrame) -> DataFrame:
-    """Silver tweets: one row per post id and day, columns TWEET_COLUMNS plus `date`."""
-    tweets = pages.select("date", F.explode("data").alias("t"))
+def posts_from_pages(pages: DataFrame, bad_records: Observation | None = None) -> DataFrame:
+    """Every post with an id, typed, under the day of its page; duplicates and all.
+
+    With `bad_records`, the counts of BAD_RECORD_REASONS are observed while the posts are read
+    (they cost no pass of their own): the observation's metrics hold one count per reason.
+    """
+    # posexplode_outer keeps pages without posts for a moment, so unreadable ones are counted.
+    exploded = pages.select("date", CORRUPT_RECORD, F.posexplode_outer("data").alias("pos", "t"))
     metrics = "t.public_metrics"
-    typed = tweets.where(F.col("t.id").isNotNull()).select(
+    typed = exploded.select(
         "date",
+        (F.col(CORRUPT_RECORD).isNotNull() & (F.coalesce("pos", F.lit(0)) == 0)).alias(
+            "_unreadable"
+        ),
+        F.col("t").isNotNull().alias("_post"),
         F.col("t.id").alias("id"),
         F.col("t.author_id").alias("author_id"),
         F.col("t.conversation_id").alias("conversation_id"),
@@ -138,8 +168,23 @@ def tweets_from_pages(pages: DataFrame) -> DataFrame:
             "edit_history_tweet_ids"
         ),
     )
+    post, kept = F.col("_post"), F.col("_post") & F.col("id").isNotNull()
+    created_on = F.to_date("created_at")
+    if bad_records is not None:
+        typed = typed.observe(
+            bad_records,
+            F.count_if("_unreadable").alias("unreadable_pages"),
+            F.count_if(post & F.col("id").isNull()).alias("posts_without_id"),
+            F.count_if(kept & created_on.isNull()).alias("posts_without_created_at"),
+            F.count_if(kept & (created_on != F.col("date"))).alias("posts_outside_their_day"),
+        )
+    return typed.where(kept).select("date", *TWEET_COLUMNS)
+
+
+def tweets_from_pages(pages: DataFrame, bad_records: Observation | None = None) -> DataFrame:
+    """Silver tweets: one row per post id and day, columns TWEET_COLUMNS plus `date`."""
     freshest = ["impression_count", "like_count", "retweet_count", "reply_count", "quote_count"]
-    return _keep_latest_copy(typed, TWEET_COLUMNS, freshest)
+    return _keep_latest_copy(posts_from_pages(pages, bad_records), TWEET_COLUMNS, freshest)
 
 
 def users_from_pages(pages: DataFrame) -> DataFrame:
