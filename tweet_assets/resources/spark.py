@@ -20,6 +20,9 @@ REQUIRED_CONF = {
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
     # Partitions are UTC days: a session in another time zone would shift dates and times.
     "spark.sql.session.timeZone": "UTC",
+    # A field of the wrong type in one post nulls that field alone; without partial results
+    # Spark nulls the page's whole `data`, dropping its good posts with the bad one.
+    "spark.sql.json.enablePartialResults": "true",
 }
 
 
