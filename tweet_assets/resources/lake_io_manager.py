@@ -72,7 +72,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
     def handle_output(
         self, context: dg.OutputContext, obj: DataFrame | RawPages | WithMetadata
     ) -> None:
-        observed = {}
+        observed: Callable[[], dict] | None = None
         if isinstance(obj, WithMetadata):
             observed, obj = obj.metadata, obj.frame
         root, table_path = Path(self.root).absolute(), self._table_path(context.asset_key)
