@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from dagster import DagsterInstance
 
 from tweet_assets.resources.twitter import TwitterResource
 from tweet_assets_tests.pipeline import lake_files, materialize, read_table
@@ -48,6 +49,11 @@ def test_two_runs_of_different_days_at_once_both_succeed_and_keep_to_their_day(
     lake, home = tmp_path / "lake", tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    # An instance exists before its runs, as with `make dev`: two processes that both find no
+    # SQLite storage race to create its schema, and one fails on alembic_version.
+    with DagsterInstance.from_config(str(home)) as instance:
+        instance.get_runs(limit=1)
+        instance.all_instigator_state()
     materialize(lake, TwitterResource(demo_tweets_per_day=POSTS), BEFORE)
     untouched = lake_files(lake, BEFORE)
 
