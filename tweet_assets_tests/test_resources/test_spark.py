@@ -1,6 +1,15 @@
 import pytest
+from pyspark.sql import SparkSession
 
-from tweet_assets.resources.spark import LOG_CONFIG, default_conf, parse_conf, spark_resource
+from tweet_assets.resources.spark import (
+    LOG_CONFIG,
+    REQUIRED_CONF,
+    check_session,
+    default_conf,
+    parse_conf,
+    session_conf,
+    spark_resource,
+)
 
 
 def test_defaults_keep_the_lake_safe_and_fit_the_machine() -> None:
@@ -57,3 +66,41 @@ def test_a_bad_spark_conf_names_the_variable_the_value_and_the_fix(
         or "remove" in str(refused.value)
         or "every" in str(refused.value)
     )
+
+
+def test_spark_remote_makes_a_connect_client_that_sets_session_settings_only() -> None:
+    conf = session_conf(None, "sc://spark-connect:15002")
+
+    assert conf["spark.remote"] == "sc://spark-connect:15002"
+    assert {key: conf[key] for key in REQUIRED_CONF} == REQUIRED_CONF
+    # the server owns the driver: a client setting its master or memory fails on Connect
+    assert all(key == "spark.remote" or key.startswith("spark.sql.") for key in conf)
+    assert session_conf(None, None) == default_conf("local[*]")
+    assert "spark.sql.shuffle.partitions" not in session_conf("yarn", None)
+
+
+@pytest.mark.parametrize(
+    ("master", "remote", "message"),
+    [
+        ("spark://m:7077", "sc://c:15002", "SPARK_MASTER=spark://m:7077 and SPARK_REMOTE="),
+        (None, "http://c:15002", "SPARK_REMOTE=http://c:15002 is not a Spark Connect URL"),
+    ],
+)
+def test_a_bad_master_or_remote_names_the_variable_the_value_and_the_fix(
+    master: str | None, remote: str, message: str
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        session_conf(master, remote)
+
+    assert message in str(refused.value)
+    assert "set one" in str(refused.value) or "set it to sc://host:port" in str(refused.value)
+
+
+def test_a_session_without_the_lakes_settings_is_refused(spark: SparkSession) -> None:
+    check_session(spark)
+    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "static")
+    try:
+        with pytest.raises(RuntimeError, match="partitionOverwriteMode=static; tweet-lake needs"):
+            check_session(spark)
+    finally:
+        spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
