@@ -8,34 +8,33 @@ one statement per line. The session is the pipeline's own (same master and SPARK
 
 import argparse
 import sys
-from pathlib import Path
 
 from dagster_pyspark.resources import spark_session_from_config
 from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 
 from tweet_assets.definitions import defs
-from tweet_assets.resources.lake_io_manager import RAW_LAYER
+from tweet_assets.resources.lake_io_manager import RAW_LAYER, days_in, table_of, table_path_in
 from tweet_assets.transforms.silver import PAGE_SCHEMA
 
 PROMPT = "tweet-lake> "
 
 
-def register_views(spark: SparkSession, root: Path) -> list[str]:
-    """A temporary view per table under `root`; the views' names, sorted."""
+def register_views(spark: SparkSession, root: str) -> list[str]:
+    """A temporary view per asset's table that has a day in the lake at `root` (a folder or a
+    URI); the views' names, sorted."""
     views = []
-    for table in sorted(path for path in root.glob("*/*") if path.is_dir()):
-        layer = table.parent.name
-        if layer.startswith("_") or not any(table.glob("date=*")):
+    for asset_key in sorted(defs.resolve_asset_graph().get_all_asset_keys()):
+        table = table_path_in(root, asset_key)
+        if not days_in(spark, table):
             continue
-        reader = spark.read.option("basePath", str(table))
-        if layer == RAW_LAYER:
-            frame = reader.schema(PAGE_SCHEMA).json(str(table))
+        reader = spark.read.option("basePath", table)
+        if table_of(asset_key)[0] == RAW_LAYER:
+            frame = reader.schema(PAGE_SCHEMA).json(table)
         else:
-            frame = reader.parquet(str(table))
-        name = f"{layer}_{table.name}"
-        frame.createOrReplaceTempView(name)
-        views.append(name)
+            frame = reader.parquet(table)
+        frame.createOrReplaceTempView(asset_key.to_user_string())
+        views.append(asset_key.to_user_string())
     return views
 
 
@@ -50,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     io_manager = defs.resources["io_manager"]
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("query", nargs="?", help="one SQL statement; omit it for a prompt")
-    parser.add_argument("--root", type=Path, default=Path(io_manager.root), help="the lake")
+    parser.add_argument("--root", default=io_manager.root, help="the lake: a folder or a URI")
     args = parser.parse_args(argv)
     spark = spark_session_from_config(io_manager.pyspark.spark_config)
     views = register_views(spark, args.root)

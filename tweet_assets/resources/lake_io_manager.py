@@ -2,34 +2,63 @@
 
 The asset key names the place: `bronze_tweets` is `bronze/tweets`, `gold_daily_counts` is
 `gold/daily_counts`. Bronze is JSON Lines text (one raw page per line), the other layers are
-Parquet. Writing a run's partitions replaces exactly those partition folders, each whole (Spark
-writes a private stage that `lake_commit` swaps in day by day), and leaves every other day as
-it was; reading gives exactly the upstream partitions a downstream step asks for.
+Parquet. Writing a run's partitions replaces exactly those partition folders, each whole, and
+leaves every other day as it was; reading gives exactly the upstream partitions a downstream
+step asks for.
+
+The root is a folder or a URI (`file:///...`, `hdfs://...`, `s3a://...`). Two ways to commit:
+
+- A local root with the Spark driver in this process: Spark writes a private stage that
+  `lake_commit` swaps in day by day (one atomic exchange per day), and recovers after a crash.
+- Any other root, or any root over Spark Connect: this process never touches the lake's files.
+  Spark's own commit protocol does it through Hadoop's file systems, on the driver:
+  dynamic partition overwrite writes the days into a hidden `.spark-staging-*` folder of the
+  table and, once every task succeeded, replaces each day's folder with its staged one.
 """
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import dagster as dg
 import pyarrow.parquet as pq
 from dagster_pyspark import LazyPySparkResource
 from py4j.protocol import Py4JJavaError
+from pyspark.errors import AnalysisException, PySparkException
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from tweet_assets.partitions import days_in_window
 from tweet_assets.raw_pages import CHUNK_SCHEMA, RawPages
-from tweet_assets.resources.lake_commit import Stage, recover, staged
+from tweet_assets.resources.lake_commit import recover, staged
+from tweet_assets.resources.spark import check_session, is_connect
 
 RAW_LAYER = "bronze"
 # Input metadata: a consumer of a raw table that sets it to a Spark schema (`StructType.json()`)
 # gets the lines parsed as JSON with that schema (schema-on-read) instead of as text.
 JSON_SCHEMA = "json_schema"
 PREVIEW_ROWS = 5
+
+
+def local_folder(root: str) -> Path | None:
+    """`root` as a folder of this machine (a path or a `file:` URI), or None for another
+    file system's URI (`hdfs://...`, `s3a://...`)."""
+    location = urlparse(root)
+    if location.scheme == "file":
+        return Path(unquote(location.path)).absolute()
+    return Path(root).absolute() if not location.scheme else None
+
+
+def table_path_in(root: str, asset_key: dg.AssetKey) -> str:
+    """Where the lake at `root` keeps the table of `asset_key`: a path or a URI."""
+    layer, table = table_of(asset_key)
+    folder = local_folder(root)
+    return f"{folder if folder else root.rstrip('/')}/{layer}/{table}"
 
 
 def table_of(asset_key: dg.AssetKey) -> tuple[str, str]:
@@ -66,8 +95,12 @@ class LakeIOManager(dg.ConfigurableIOManager):
     pyspark: LazyPySparkResource
 
     def _table_path(self, asset_key: dg.AssetKey) -> str:
-        layer, table = table_of(asset_key)
-        return str(Path(self.root).absolute() / layer / table)
+        return table_path_in(self.root, asset_key)
+
+    def _commit_root(self, spark: SparkSession) -> Path | None:
+        """The lake's folder when this process commits into it itself (`lake_commit`), or None
+        when Spark's commit protocol does, on a driver that may be elsewhere."""
+        return None if is_connect(spark) else local_folder(self.root)
 
     def handle_output(
         self, context: dg.OutputContext, obj: DataFrame | RawPages | WithMetadata
@@ -75,29 +108,34 @@ class LakeIOManager(dg.ConfigurableIOManager):
         observed: Callable[[], dict] | None = None
         if isinstance(obj, WithMetadata):
             observed, obj = obj.metadata, obj.frame
-        root, table_path = Path(self.root).absolute(), self._table_path(context.asset_key)
+        table_path = self._table_path(context.asset_key)
         layer, table = table_of(context.asset_key)
         days = days_in_window(context.asset_partitions_time_window)
         spark = self.pyspark.spark_session
+        check_session(spark)
+        root = self._commit_root(spark)
         try:
-            # Spark writes into a private stage; the days are swapped in whole (lake_commit).
-            recover(root, f"{layer}_{table}", Path(table_path))
-            with staged(root, f"{layer}_{table}", Path(table_path), context.run_id) as stage:
-                if isinstance(obj, RawPages):
-                    rows_by_day = _write_raw_pages(spark, obj, stage)
-                else:
-                    rows_by_day = _write_parquet_days(obj, stage.table, days)
-                stage.commit([day.isoformat() for day in days if day in rows_by_day])
-        except (OSError, Py4JJavaError) as error:
+            if root is None:
+                rows_by_day = _write_in_place(spark, obj, table_path, days)
+            else:
+                # Spark writes into a private stage; the days are swapped in whole (lake_commit).
+                recover(root, f"{layer}_{table}", Path(table_path))
+                with staged(root, f"{layer}_{table}", Path(table_path), context.run_id) as stage:
+                    if isinstance(obj, RawPages):
+                        rows_by_day = _write_raw_pages(spark, obj, stage.path, str(stage.table))
+                    else:
+                        rows_by_day = _write_parquet_days(obj, str(stage.table), days)
+                    stage.commit([day.isoformat() for day in days if day in rows_by_day])
+        except (OSError, Py4JJavaError, PySparkException) as error:
             problem = _storage_problem(error)
             if problem is None:
                 raise
             raise LakeWriteError(
                 f"cannot write {context.asset_key.to_user_string()} for {days[0]}"
-                f"{f' to {days[-1]}' if len(days) > 1 else ''} into the lake at {root}: "
+                f"{f' to {days[-1]}' if len(days) > 1 else ''} into the lake at {self.root}: "
                 f"{problem}. No day was left half-written: the lake keeps what it had. Fix: "
-                f"make {root} writable with room for the run, or set DATALAKE_ROOT to a "
-                "folder that is, and materialize again."
+                f"make {self.root} writable with room for the run, or set DATALAKE_ROOT to a "
+                "location that is, and materialize again."
             ) from None
         finally:
             if isinstance(obj, RawPages):
@@ -121,8 +159,13 @@ class LakeIOManager(dg.ConfigurableIOManager):
         asset_key = context.asset_key
         table_path = self._table_path(asset_key)
         days = days_in_window(context.asset_partitions_time_window)
-        recover(Path(self.root).absolute(), "_".join(table_of(asset_key)), Path(table_path))
-        missing = [day for day in days if not Path(_partition_path(table_path, day)).is_dir()]
+        spark = self.pyspark.spark_session
+        root = self._commit_root(spark)
+        if root is not None:
+            recover(root, "_".join(table_of(asset_key)), Path(table_path))
+            missing = [day for day in days if not Path(_partition_path(table_path, day)).is_dir()]
+        else:
+            missing = sorted(set(days) - days_in(spark, table_path))
         if missing:
             name, first = asset_key.to_user_string(), missing[0].isoformat()
             raise FileNotFoundError(
@@ -131,7 +174,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 f"missing); materialize it first: dagster asset materialize -m "
                 f"tweet_assets.definitions --select {name} --partition {first}"
             )
-        reader = self.pyspark.spark_session.read.option("basePath", table_path)
+        reader = spark.read.option("basePath", table_path)
         paths = [_partition_path(table_path, day) for day in days]
         if table_of(asset_key)[0] != RAW_LAYER:
             return reader.parquet(*paths)
@@ -171,12 +214,11 @@ def _written(spark: SparkSession, table_path: str, days: list[date], raw: bool) 
     schema = dg.TableSchema(
         columns=[dg.TableColumn(f.name, f.dataType.simpleString()) for f in written.schema]
     )
-    files = [file for path in paths for file in Path(path).iterdir() if file.is_file()]
+    # Spark lists the files as it lists a table (hidden files aside) and reads no content.
+    files = spark.read.format("binaryFile").option("basePath", table_path).load(paths)
     metadata: dict = {
         "dagster/column_schema": schema,
-        "bytes_written": sum(
-            file.stat().st_size for file in files if not file.name.startswith(".")
-        ),
+        "bytes_written": files.agg(F.sum("length")).first()[0] or 0,
     }
     if not raw:
         records = [
@@ -196,32 +238,63 @@ def _partition_path(table_path: str, day: date) -> str:
     return f"{table_path}/date={day.isoformat()}"
 
 
-def _write_raw_pages(spark: SparkSession, pages: RawPages, stage: Stage) -> dict[date, int]:
+def days_in(spark: SparkSession, table_path: str) -> set[date]:
+    """The days the table at `table_path` holds, listed by Spark (no file is read)."""
+    try:
+        listing = spark.read.format("binaryFile").load(table_path).select("date").distinct()
+        return {row["date"] for row in listing.collect()}
+    except AnalysisException as error:
+        if error.getCondition() == "PATH_NOT_FOUND":
+            return set()
+        raise
+
+
+def _pages_as_text(pages: DataFrame) -> DataFrame:
+    """The pages of (`date`, `seq`, `value`) rows, one file a day, in the order received."""
+    return pages.repartition("date").sortWithinPartitions("date", "seq").select("value", "date")
+
+
+def _write_raw_pages(
+    spark: SparkSession, pages: RawPages, stage: Path, staged_table: str
+) -> dict[date, int]:
     """Stage the pages chunk by chunk, then write them as the stage's text table by day.
 
     The staging file is written by Arrow straight from the spool, one row group a chunk: no
     page passes through the JVM twice, and Spark reads the row groups in parallel.
     """
-    spool = stage.path / "pages.parquet"
+    spool = stage / "pages.parquet"
     with pq.ParquetWriter(spool, CHUNK_SCHEMA) as staged_pages:
         for chunk in pages.chunks():
             staged_pages.write_table(chunk)
-    (
-        spark.read.parquet(str(spool))
-        .repartition("date")
-        .sortWithinPartitions("date", "seq")
-        .select("value", "date")
-        .write.partitionBy("date")
-        .text(str(stage.table))
-    )
+    _pages_as_text(spark.read.parquet(str(spool))).write.partitionBy("date").text(staged_table)
     return dict(pages.pages_by_day)
 
 
-def _write_parquet_days(df: DataFrame, staged_table: Path, days: list[date]) -> dict[date, int]:
+def _write_in_place(
+    spark: SparkSession, obj: DataFrame | RawPages, table_path: str, days: list[date]
+) -> dict[date, int]:
+    """Write the run's days into the table at `table_path` with Spark's commit protocol.
+
+    Raw pages travel to Spark as Arrow chunks (over Spark Connect: uploaded as cached
+    artifacts), since the driver may not see this machine's disk.
+    """
+    if not isinstance(obj, RawPages):
+        return _write_parquet_days(obj, table_path, days, in_place=True)
+    chunks = [spark.createDataFrame(chunk) for chunk in obj.chunks()]
+    if chunks:
+        pages = functools.reduce(DataFrame.unionAll, chunks)
+        _pages_as_text(pages).write.mode("overwrite").partitionBy("date").text(table_path)
+    return dict(obj.pages_by_day)
+
+
+def _write_parquet_days(
+    df: DataFrame, table_path: str, days: list[date], in_place: bool = False
+) -> dict[date, int]:
     """Write `df` as a table of one folder per day of `days`; a day without rows is empty.
 
     One pass: the rows are counted per day while they are written, and a row dated outside
-    `days` fails the write, so nothing reaches the lake.
+    `days` fails the write, so nothing reaches the lake. `in_place` overwrites the days of an
+    existing table (dynamic partition overwrite); otherwise the table is new (a stage).
     """
     refusal = F.concat(
         F.lit("refusing to write the run's rows: a row is dated "),
@@ -237,12 +310,13 @@ def _write_parquet_days(df: DataFrame, staged_table: Path, days: list[date]) -> 
     counted = checked.observe(
         counts, *[F.count_if(F.col("date") == F.lit(day)).alias(day.isoformat()) for day in days]
     )
-    counted.write.partitionBy("date").parquet(str(staged_table))
+    mode = "overwrite" if in_place else "errorifexists"
+    counted.write.mode(mode).partitionBy("date").parquet(table_path)
     rows_by_day = {day: counts.get[day.isoformat()] for day in days}
-    # Spark writes folders only for days with rows: an emptied day gets an empty table, so its
-    # commit replaces yesterday's rows instead of keeping them.
+    # Spark writes folders only for days with rows: an emptied day gets an empty table, so it
+    # replaces yesterday's rows instead of keeping them.
     empty = df.limit(0).drop("date")
     for day in days:
         if not rows_by_day[day]:
-            empty.write.parquet(_partition_path(str(staged_table), day))
+            empty.write.mode(mode).parquet(_partition_path(table_path, day))
     return rows_by_day

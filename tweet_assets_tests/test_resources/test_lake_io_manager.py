@@ -8,7 +8,14 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from tweet_assets.partitions import daily_partitions
-from tweet_assets.resources.lake_io_manager import LakeIOManager
+from tweet_assets.raw_pages import RawPages
+from tweet_assets.resources.lake_io_manager import (
+    LakeIOManager,
+    _write_in_place,
+    days_in,
+    local_folder,
+    table_path_in,
+)
 from tweet_assets.resources.spark import spark_resource
 from tweet_assets_tests.pipeline import read_table
 
@@ -75,3 +82,54 @@ def test_a_row_outside_the_run_fails_the_write_and_the_lake_keeps_every_day(
     assert "(2026-11-20 to 2026-11-20)" in message
     after = {p: p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}
     assert after == before
+
+
+def test_a_root_is_a_local_folder_or_another_file_systems_uri(tmp_path: Path) -> None:
+    key = dg.AssetKey("silver_tweets")
+
+    assert local_folder(tmp_path.as_uri()) == tmp_path == local_folder(str(tmp_path))
+    assert local_folder("hdfs://namenode:8020/lake") is None
+    assert table_path_in(tmp_path.as_uri(), key) == f"{tmp_path}/silver/tweets"
+    assert table_path_in("s3a://bucket/lake/", key) == "s3a://bucket/lake/silver/tweets"
+
+
+def test_spark_commits_in_place_replacing_only_the_runs_days(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """The commit for object stores and Spark Connect: dynamic partition overwrite."""
+    table = str(tmp_path / "silver" / "things")
+    days = [date(2026, 11, 20), date(2026, 11, 21)]
+    rows = [(days[0], "a"), (days[1], "b")]
+    assert _write_in_place(spark, spark.createDataFrame(rows, ROWS), table, days) == {
+        days[0]: 1,
+        days[1]: 1,
+    }
+    first_day = {p: p.read_bytes() for p in (tmp_path / "silver/things/date=2026-11-20").iterdir()}
+
+    rewrite = spark.createDataFrame([], ROWS)
+    assert _write_in_place(spark, rewrite, table, days[1:]) == {days[1]: 0}
+
+    assert {p: p.read_bytes() for p in (tmp_path / "silver/things/date=2026-11-20").iterdir()} == (
+        first_day
+    )
+    assert read_table(tmp_path, "silver/things")["id"].tolist() == ["a"]
+    assert days_in(spark, table) == set(days)
+    assert days_in(spark, str(tmp_path / "nothing")) == set()
+
+
+def test_spark_commits_raw_pages_in_place_one_file_a_day_in_order(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    pages = RawPages()
+    for day, body in [(date(2026, 11, 20), "p1"), (date(2026, 11, 21), "q1")] + [
+        (date(2026, 11, 20), f"p{n}") for n in range(2, 2000)
+    ]:
+        pages.add(day, body)
+    table = str(tmp_path / "bronze" / "tweets")
+
+    written = _write_in_place(spark, pages, table, [date(2026, 11, 20), date(2026, 11, 21)])
+
+    assert written == {date(2026, 11, 20): 1999, date(2026, 11, 21): 1}
+    [first] = (tmp_path / "bronze/tweets/date=2026-11-20").glob("*.txt")
+    assert first.read_text().split() == [f"p{n}" for n in range(1, 2000)]
+    pages.discard()
