@@ -13,7 +13,13 @@ from tweet_assets.assets.gold import gold_daily_counts
 from tweet_assets.assets.silver import silver_tweets, silver_users
 from tweet_assets.checks import ASSET_CHECKS
 from tweet_assets.resources.lake_io_manager import LakeIOManager
-from tweet_assets.resources.spark import CONF_VARIABLE, parse_conf, spark_resource
+from tweet_assets.resources.spark import (
+    CONF_VARIABLE,
+    MASTER_VARIABLE,
+    REMOTE_VARIABLE,
+    parse_conf,
+    spark_resource,
+)
 from tweet_assets.resources.twitter import TwitterResource
 from tweet_assets.resources.x_api import (
     DEFAULT_API_BASE_URL,
@@ -29,6 +35,27 @@ from tweet_assets.schedules import (
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LAKE_ROOT = os.environ.get("DATALAKE_ROOT", str(PROJECT_ROOT / "datalake"))
+EXECUTOR_VARIABLE = "TWEETS_EXECUTOR"
+
+
+def _executor(name: str | None, remote: str | None) -> dg.ExecutorDefinition:
+    # in_process: all steps of a run share one process and so one SparkSession. multiprocess
+    # runs each step in a process of its own: cheap on Spark Connect, where a step is a thin
+    # client, but a JVM per step with an in-process driver, so it needs SPARK_REMOTE.
+    if name in (None, "", "in_process"):
+        return dg.in_process_executor
+    if name != "multiprocess":
+        raise ValueError(
+            f"{EXECUTOR_VARIABLE}={name} is not an executor; set it to in_process (the default) "
+            "or multiprocess"
+        )
+    if not remote:
+        raise ValueError(
+            f"{EXECUTOR_VARIABLE}=multiprocess would start a Spark driver (a JVM) in every step's "
+            f"process; set {REMOTE_VARIABLE}=sc://host:15002 to share a Spark Connect server, or "
+            f"unset {EXECUTOR_VARIABLE} to run the steps in one process"
+        )
+    return dg.multiprocess_executor
 
 
 def _twitter() -> TwitterResource:
@@ -60,12 +87,11 @@ defs = dg.Definitions(
         "io_manager": LakeIOManager(
             root=LAKE_ROOT,
             pyspark=spark_resource(
-                os.environ.get("SPARK_MASTER", "local[*]"),
+                os.environ.get(MASTER_VARIABLE) or None,
                 parse_conf(os.environ.get(CONF_VARIABLE)),
+                remote=os.environ.get(REMOTE_VARIABLE) or None,
             ),
         ),
     },
-    # All steps of a run share one process and so one SparkSession (one JVM); the default
-    # multiprocess executor would start a JVM per step.
-    executor=dg.in_process_executor,
+    executor=_executor(os.environ.get(EXECUTOR_VARIABLE), os.environ.get(REMOTE_VARIABLE)),
 )

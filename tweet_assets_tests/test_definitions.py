@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import dagster as dg
 import pytest
 
-from tweet_assets.definitions import defs
+from tweet_assets.definitions import _executor, defs
 from tweet_assets.partitions import daily_partitions
 from tweet_assets.schedules import tweets_daily_schedule
 
@@ -120,3 +120,14 @@ def test_only_the_row_checks_of_silver_tweets_block() -> None:
         "silver_tweets_created_inside_their_day",
     }
     assert len(graph.asset_check_keys) == 5
+
+
+def test_steps_share_one_process_unless_spark_connect_makes_a_process_per_step_cheap() -> None:
+    assert defs.resolve_implicit_global_asset_job_def().executor_def is dg.in_process_executor
+    assert _executor(None, None) is dg.in_process_executor
+    assert _executor("multiprocess", "sc://c:15002") is dg.multiprocess_executor
+
+    with pytest.raises(ValueError, match="set SPARK_REMOTE=sc://host:15002 to share"):
+        _executor("multiprocess", None)
+    with pytest.raises(ValueError, match="TWEETS_EXECUTOR=threads is not an executor; set it"):
+        _executor("threads", None)
