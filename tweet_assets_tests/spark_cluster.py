@@ -1,0 +1,204 @@
+"""Real Spark servers on loopback, started from pyspark's own scripts, for tests and benchmarks.
+
+`connect_server` runs `sbin/start-connect-server.sh` (a Spark Connect server, driver and
+executors in one JVM); `standalone_cluster` runs a standalone master and one worker with
+`bin/spark-class`. Both stop everything they started and fail when a process outlives them.
+"""
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyspark
+
+SPARK_HOME = Path(pyspark.__file__).parent
+START_SECONDS = 120
+STOP_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def spark_env(work: Path) -> dict[str, str]:
+    """The environment of a Spark process bound to loopback, logging under `work`."""
+    return {
+        **os.environ,
+        "SPARK_HOME": str(SPARK_HOME),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "SPARK_LOG_DIR": str(work / "logs"),
+        "SPARK_PID_DIR": str(work / "pids"),
+        "SPARK_IDENT_STRING": "tweet-lake-test",
+    }
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie, dead but not yet reaped, counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def group_members(group: int) -> list[int]:
+    """The live processes of process group `group`."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
+            members.append(int(stat.parent.name))
+    return members
+
+
+def _wait(condition, seconds: float, what: str, log: Path | None = None) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            tail = log.read_text()[-3000:] if log and log.exists() else ""
+            raise TimeoutError(f"{what} within {seconds} s\n{tail}")
+        time.sleep(0.25)
+
+
+@dataclass
+class ConnectServer:
+    url: str
+    pid: int
+    log: Path
+
+
+@contextmanager
+def connect_server(
+    work: Path, master: str = "local[2]", driver_memory: str = "1g"
+) -> Iterator[ConnectServer]:
+    """A Spark Connect server (`url` is `sc://127.0.0.1:PORT`) with its driver in `pid`."""
+    port, env = free_port(), spark_env(work)
+    conf = {
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.connect.grpc.binding.port": str(port),
+        "spark.ui.enabled": "false",
+    }
+    arguments = [arg for key, value in conf.items() for arg in ("--conf", f"{key}={value}")]
+    start = SPARK_HOME / "sbin" / "start-connect-server.sh"
+    arguments += ["--master", master, "--driver-memory", driver_memory]
+    subprocess.run(["bash", str(start), *arguments], env=env, check=True)
+    [pid_file] = (work / "pids").glob("*.pid")
+    pid = int(pid_file.read_text())
+    [log] = (work / "logs").glob("*.out")
+    try:
+        _wait(lambda: _listening(port) or not alive(pid), START_SECONDS, "no server", log)
+        if not alive(pid):
+            raise RuntimeError(f"the Spark Connect server exited\n{log.read_text()[-3000:]}")
+        yield ConnectServer(f"sc://127.0.0.1:{port}", pid, log)
+    finally:
+        stop = SPARK_HOME / "sbin" / "stop-connect-server.sh"
+        subprocess.run(["bash", str(stop)], env=env, check=False, capture_output=True)
+        try:
+            _wait(lambda: not alive(pid), STOP_SECONDS, f"the server (pid {pid}) did not stop")
+        except TimeoutError:
+            os.kill(pid, signal.SIGKILL)
+            raise
+
+
+@dataclass
+class StandaloneCluster:
+    master_url: str
+    web_url: str
+    worker_dir: Path
+    groups: list[int]
+
+    def state(self) -> dict:
+        """The master's view of its workers and applications (its web UI's JSON)."""
+        with urllib.request.urlopen(f"{self.web_url}/json/", timeout=10) as response:
+            return json.load(response)
+
+    def completed_app(self, name: str) -> dict:
+        """The finished application `name`; it finishes once its driver has gone."""
+
+        def completed() -> list[dict]:
+            return [app for app in self.state()["completedapps"] if app["name"] == name]
+
+        _wait(completed, START_SECONDS, f"application {name} did not finish")
+        [app] = completed()
+        return app
+
+
+def _spark_class(main: str, arguments: list[str], env: dict, log: Path) -> subprocess.Popen:
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [str(SPARK_HOME / "bin" / "spark-class"), main, *arguments],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM the process's group (the daemon and the executors it launched), then SIGKILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if not group_members(process.pid):
+            break
+        os.killpg(process.pid, sig)
+        with contextlib.suppress(TimeoutError):
+            _wait(lambda: not group_members(process.pid), STOP_SECONDS, "group still alive")
+    process.wait(timeout=STOP_SECONDS)
+
+
+@contextmanager
+def standalone_cluster(
+    work: Path, cores: int = 2, memory: str = "2g"
+) -> Iterator[StandaloneCluster]:
+    """A standalone master and one worker on loopback; the worker runs executors in `work`."""
+    env = spark_env(work)
+    (work / "logs").mkdir(parents=True, exist_ok=True)
+    port, web_port, worker_web_port = free_port(), free_port(), free_port()
+    cluster = StandaloneCluster(
+        f"spark://127.0.0.1:{port}", f"http://127.0.0.1:{web_port}", work / "worker", []
+    )
+    master_log, worker_log = work / "logs" / "master.log", work / "logs" / "worker.log"
+    master = _spark_class(
+        "org.apache.spark.deploy.master.Master",
+        ["--host", "127.0.0.1", "--port", str(port), "--webui-port", str(web_port)],
+        env,
+        master_log,
+    )
+    processes = [master]
+    cluster.groups.append(master.pid)
+    try:
+        _wait(lambda: _listening(web_port), START_SECONDS, "no master", master_log)
+        worker_arguments = ["--host", "127.0.0.1", "--webui-port", str(worker_web_port)]
+        worker_arguments += ["--cores", str(cores), "--memory", memory]
+        worker_arguments += ["--work-dir", str(cluster.worker_dir), cluster.master_url]
+        processes.append(
+            _spark_class("org.apache.spark.deploy.worker.Worker", worker_arguments, env, worker_log)
+        )
+        cluster.groups.append(processes[-1].pid)
+
+        def worker_alive() -> bool:
+            return any(worker["state"] == "ALIVE" for worker in cluster.state()["workers"])
+
+        _wait(worker_alive, START_SECONDS, "no worker registered", worker_log)
+        yield cluster
+    finally:
+        for process in reversed(processes):
+            _stop_group(process)

@@ -1,0 +1,123 @@
+"""The same definitions on a Spark Connect server and on a standalone cluster, configured by
+environment only: each runs a 2-day range through the dagster CLI and must land what a local run
+lands, day for day."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tweet_assets.resources.twitter import TwitterResource
+from tweet_assets_tests.pipeline import lake_files, materialize, read_table
+from tweet_assets_tests.spark_cluster import (
+    alive,
+    connect_server,
+    group_members,
+    spark_env,
+    standalone_cluster,
+)
+
+pytestmark = [pytest.mark.cluster, pytest.mark.usefixtures("spark")]
+
+MATERIALIZE = [str(Path(sys.executable).with_name("dagster")), "asset", "materialize"]
+MATERIALIZE += ["-m", "tweet_assets.definitions", "--select", "*"]
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FIRST, LAST = "2026-11-19", "2026-11-20"
+POSTS = 60
+TABLES = ("bronze/tweets", "silver/tweets", "silver/users", "gold/daily_counts")
+
+
+def run_range(tmp_path: Path, partition: str, lake: str, **env: str) -> str:
+    """`dagster asset materialize --select '*'` over `partition` (a day or `FIRST...LAST`)."""
+    home = tmp_path / "dagster_home"
+    home.mkdir(exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    base = {k: v for k, v in spark_env(tmp_path).items() if not k.startswith(("TWEETS_", "SPARK_"))}
+    base = {k: v for k, v in base.items() if not k.startswith("TWITTER_")}
+    flag = "--partition-range" if "..." in partition else "--partition"
+    result = subprocess.run(
+        [*MATERIALIZE, flag, partition],
+        cwd=PROJECT_ROOT,
+        env=base
+        | {
+            "SPARK_LOCAL_IP": "127.0.0.1",
+            "DAGSTER_HOME": str(home),
+            "DATALAKE_ROOT": lake,
+            "TWEETS_DEMO_PER_DAY": str(POSTS),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert "RUN_SUCCESS" in output, output[-4000:]
+    return output
+
+
+@pytest.fixture(scope="module")
+def local_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The range as the local in-process Spark lands it: what every cluster must land."""
+    lake = tmp_path_factory.mktemp("local") / "lake"
+    materialize(lake, TwitterResource(demo_tweets_per_day=POSTS), FIRST, LAST)
+    return lake
+
+
+def assert_same_tables(lake: Path, expected: Path) -> None:
+    for table in TABLES:
+        if table.startswith("bronze"):
+            got = sorted(p.read_text() for p in lake.glob(f"{table}/date=*/*.txt"))
+            assert got == sorted(p.read_text() for p in expected.glob(f"{table}/date=*/*.txt"))
+            assert len(got) == 2, f"{table}: one file a day"
+            continue
+        frame, want = read_table(lake, table), read_table(expected, table)
+        assert sorted(frame["date"].unique()) == [FIRST, LAST], table
+        keys = ["date", "id"] if "id" in frame else ["date"]
+        frame = frame.sort_values(keys).reset_index(drop=True)
+        want = want.sort_values(keys).reset_index(drop=True)
+        assert frame[sorted(frame.columns)].equals(want[sorted(want.columns)]), table
+
+
+def test_spark_connect_runs_a_range_and_a_multiprocess_rerun_of_one_day(
+    tmp_path: Path, local_lake: Path
+) -> None:
+    lake = tmp_path / "lake"
+    with connect_server(tmp_path / "connect") as server:
+        run_range(tmp_path, f"{FIRST}...{LAST}", lake.as_uri(), SPARK_REMOTE=server.url)
+        assert_same_tables(lake, local_lake)
+        # Spark's commit protocol wrote the days, not this process: no stage of lake_commit.
+        assert not (lake / "_staging").exists()
+        # Re-run the last day with a process per step: each is a thin client of the server.
+        first_day = lake_files(lake, FIRST)
+        output = run_range(
+            tmp_path, LAST, str(lake), SPARK_REMOTE=server.url, TWEETS_EXECUTOR="multiprocess"
+        )
+        assert output.count("STEP_WORKER_STARTED") >= 3, output[-3000:]
+        assert lake_files(lake, FIRST) == first_day, "re-running a day touched the day before"
+        assert_same_tables(lake, local_lake)
+    assert "Spark Connect server started" in server.log.read_text()
+    assert not alive(server.pid), "the Spark Connect server outlived its stop"
+
+
+def test_standalone_cluster_runs_a_range_in_the_workers_executor(
+    tmp_path: Path, local_lake: Path
+) -> None:
+    lake = tmp_path / "lake"
+    with standalone_cluster(tmp_path / "cluster") as cluster:
+        run_range(
+            tmp_path,
+            f"{FIRST}...{LAST}",
+            lake.as_uri(),
+            SPARK_MASTER=cluster.master_url,
+            PYSPARK_PYTHON=sys.executable,
+        )
+        app = cluster.completed_app("tweet-lake")
+    assert_same_tables(lake, local_lake)
+    # The worker ran the application's executor, and the executor ran the tasks.
+    [executor_log] = (cluster.worker_dir / app["id"]).glob("*/stderr")
+    log = executor_log.read_text()
+    assert "Running task" in log and "Finished task" in log, log[-3000:]
+    leftovers = {group: group_members(group) for group in cluster.groups}
+    assert not any(leftovers.values()), f"processes outlived the cluster: {leftovers}"
