@@ -136,7 +136,16 @@ def spark_resource(
 ) -> LazyPySparkResource:
     """A lazily started SparkSession on `master` (default `local[*]`; `spark://host:7077`,
     `yarn`...) or, with `remote` (`sc://host:15002`), on a Spark Connect server."""
-    return LazyPySparkResource(spark_config={**session_conf(master, remote), **(overrides or {})})
+    overrides = overrides or {}
+    server_side = sorted(key for key in overrides if not key.startswith("spark.sql."))
+    if remote and server_side:
+        raise ValueError(
+            f"{CONF_VARIABLE} sets {', '.join(server_side)}, which a Spark Connect client cannot "
+            f"set ({REMOTE_VARIABLE}={remote}); pass it to the server instead "
+            f"(start-connect-server.sh --conf {server_side[0]}=...) and keep only spark.sql.* "
+            f"session settings in {CONF_VARIABLE}"
+        )
+    return LazyPySparkResource(spark_config={**session_conf(master, remote), **overrides})
 
 
 def is_connect(spark: object) -> bool:

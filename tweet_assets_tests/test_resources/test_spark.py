@@ -104,3 +104,17 @@ def test_a_session_without_the_lakes_settings_is_refused(spark: SparkSession) ->
             check_session(spark)
     finally:
         spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+
+
+def test_spark_conf_on_spark_connect_takes_session_settings_only() -> None:
+    remote = "sc://c:15002"
+    conf = spark_resource(None, {"spark.sql.shuffle.partitions": "64"}, remote=remote).spark_config
+    assert conf["spark.sql.shuffle.partitions"] == "64"
+
+    with pytest.raises(ValueError) as refused:
+        spark_resource(None, {"spark.executor.memory": "8g"}, remote=remote)
+
+    assert "SPARK_CONF sets spark.executor.memory, which a Spark Connect client" in str(
+        refused.value
+    )
+    assert "--conf spark.executor.memory=..." in str(refused.value)
