@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DAYS ?= 7
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install demo test bench sql report dev lint clean-lake
+.PHONY: install demo test bench bench-connect sql report dev lint clean-lake
 
 install: $(VENV)/.installed
 
@@ -33,9 +33,15 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-# Every scale target (bench/run.py) on the offline corpus; writes bench/RESULTS.md (~15 min).
+# Every scale target (bench/run.py) on the offline corpus, then the executors on Spark Connect
+# (bench/connect.py); writes bench/RESULTS.md (~20 min).
 bench: install $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/connect.py
+
+# Only the Spark Connect section of bench/RESULTS.md (~5 min).
+bench-connect: install $(VENV)/.bench-installed
+	$(BIN)/python bench/connect.py
 
 $(VENV)/.bench-installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -31,6 +31,7 @@ SMALL_DAY = int(os.environ.get("BENCH_SMALL_DAY", "10000"))
 BIG_DAY = int(os.environ.get("BENCH_BIG_DAY", "1000000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 SILVER_AND_GOLD = "silver_tweets,silver_users,gold_daily_counts"
+CONNECT_SECTION = "<!-- connect:start -->"
 
 
 def day(offset: int) -> str:
@@ -271,7 +272,11 @@ def report(r: dict) -> str:
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="tweet-lake-bench-", dir=os.environ.get("BENCH_WORK")))
     results = measure(Bench(work))  # on failure the work folder stays, with its logs
-    (BENCH / "RESULTS.md").write_text(report(results))
+    results_file = BENCH / "RESULTS.md"
+    previous = results_file.read_text() if results_file.exists() else ""
+    # bench/connect.py's section is its own: kept as it was until that bench runs again.
+    connect = previous.partition(CONNECT_SECTION)[1:]
+    results_file.write_text(report(results) + ("\n" + "".join(connect) if connect[0] else ""))
     print((BENCH / "RESULTS.md").read_text())
     shutil.rmtree(work)
 
