@@ -328,8 +328,13 @@ def test_the_schedule_turned_on_in_dagit_runs_yesterday(
     page.locator("label", has=toggle).click()
 
     expect(toggle).to_be_checked()
-    state = dagster_dev.gql(SCHEDULE_STATE, selector=SCHEDULE)["scheduleOrError"]
-    assert state["scheduleState"]["status"] == "RUNNING", state
+
+    # The toggle shows checked at once; the instance stores the state when the mutation lands.
+    def schedule_running() -> bool:
+        state = dagster_dev.gql(SCHEDULE_STATE, selector=SCHEDULE)["scheduleOrError"]
+        return state["scheduleState"]["status"] == "RUNNING"
+
+    dagster_dev.wait("the instance records the schedule as RUNNING", schedule_running, 30)
 
     def scheduled_run_finished() -> dict[str, Any] | None:
         runs = dagster_dev.runs("dagster/schedule_name", "tweets_daily_schedule")
