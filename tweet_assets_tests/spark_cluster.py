@@ -20,15 +20,11 @@ from pathlib import Path
 
 import pyspark
 
+from tweet_assets_tests.processes import alive_in_group, free_port
+
 SPARK_HOME = Path(pyspark.__file__).parent
 START_SECONDS = 120
 STOP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def spark_env(work: Path) -> dict[str, str]:
@@ -55,19 +51,6 @@ def alive(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state not in ("Z", "X")
-
-
-def group_members(group: int) -> list[int]:
-    """The live processes of process group `group`."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
-            members.append(int(stat.parent.name))
-    return members
 
 
 def _wait(condition, seconds: float, what: str, log: Path | None = None) -> None:
@@ -156,11 +139,11 @@ def _spark_class(main: str, arguments: list[str], env: dict, log: Path) -> subpr
 def _stop_group(process: subprocess.Popen) -> None:
     """SIGTERM the process's group (the daemon and the executors it launched), then SIGKILL."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        if not group_members(process.pid):
+        if not alive_in_group(process.pid):
             break
         os.killpg(process.pid, sig)
         with contextlib.suppress(TimeoutError):
-            _wait(lambda: not group_members(process.pid), STOP_SECONDS, "group still alive")
+            _wait(lambda: not alive_in_group(process.pid), STOP_SECONDS, "group still alive")
     process.wait(timeout=STOP_SECONDS)
 
 

@@ -2,7 +2,6 @@
 environment only: each runs a 2-day range through the dagster CLI and must land what a local run
 lands, day for day."""
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -10,19 +9,12 @@ import pytest
 
 from tweet_assets.resources.twitter import TwitterResource
 from tweet_assets_tests.pipeline import lake_files, materialize, read_table
-from tweet_assets_tests.spark_cluster import (
-    alive,
-    connect_server,
-    group_members,
-    spark_env,
-    standalone_cluster,
-)
+from tweet_assets_tests.processes import alive_in_group
+from tweet_assets_tests.spark_cluster import alive, connect_server, standalone_cluster
+from tweet_assets_tests.test_cli import materialize_all
 
 pytestmark = [pytest.mark.cluster, pytest.mark.usefixtures("spark")]
 
-MATERIALIZE = [str(Path(sys.executable).with_name("dagster")), "asset", "materialize"]
-MATERIALIZE += ["-m", "tweet_assets.definitions", "--select", "*"]
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIRST, LAST = "2026-11-19", "2026-11-20"
 POSTS = 60
 TABLES = ("bronze/tweets", "silver/tweets", "silver/users", "gold/daily_counts")
@@ -30,26 +22,13 @@ TABLES = ("bronze/tweets", "silver/tweets", "silver/users", "gold/daily_counts")
 
 def run_range(tmp_path: Path, partition: str, lake: str, **env: str) -> str:
     """`dagster asset materialize --select '*'` over `partition` (a day or `FIRST...LAST`)."""
-    home = tmp_path / "dagster_home"
-    home.mkdir(exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    base = {k: v for k, v in spark_env(tmp_path).items() if not k.startswith(("TWEETS_", "SPARK_"))}
-    base = {k: v for k, v in base.items() if not k.startswith("TWITTER_")}
-    flag = "--partition-range" if "..." in partition else "--partition"
-    result = subprocess.run(
-        [*MATERIALIZE, flag, partition],
-        cwd=PROJECT_ROOT,
-        env=base
-        | {
-            "SPARK_LOCAL_IP": "127.0.0.1",
-            "DAGSTER_HOME": str(home),
-            "DATALAKE_ROOT": lake,
-            "TWEETS_DEMO_PER_DAY": str(POSTS),
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = materialize_all(
+        tmp_path,
+        partition,
+        SPARK_LOCAL_IP="127.0.0.1",
+        DATALAKE_ROOT=lake,
+        TWEETS_DEMO_PER_DAY=str(POSTS),
+        **env,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
@@ -119,5 +98,5 @@ def test_standalone_cluster_runs_a_range_in_the_workers_executor(
     [executor_log] = (cluster.worker_dir / app["id"]).glob("*/stderr")
     log = executor_log.read_text()
     assert "Running task" in log and "Finished task" in log, log[-3000:]
-    leftovers = {group: group_members(group) for group in cluster.groups}
+    leftovers = {group: alive_in_group(group) for group in cluster.groups}
     assert not any(leftovers.values()), f"processes outlived the cluster: {leftovers}"

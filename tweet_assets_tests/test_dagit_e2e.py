@@ -13,7 +13,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ import pandas as pd
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tweet_assets_tests.processes import alive_in_group, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -59,25 +60,6 @@ SCHEDULE_STATE = """query ($selector: ScheduleSelector!) {
   scheduleOrError(scheduleSelector: $selector) {
     __typename ... on Schedule { cronSchedule scheduleState { status } } } }"""
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def alive_in_group(pgid: int) -> list[str]:
-    """The processes of a group that still run (zombies have ended), as 'pid command'."""
-    alive = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            # pid (comm) state ppid pgrp ...; comm may hold spaces, so split after its ')'
-            text = stat.read_text()
-            state, _ppid, pgrp = text[text.rindex(")") + 2 :].split()[:3]
-            if int(pgrp) == pgid and state not in "ZX":
-                alive.append(f"{stat.parent.name} {text[text.index('(') : text.rindex(')') + 1]}")
-    return alive
 
 
 def wait_for(what: str, check: Callable[[], Any], timeout: float, log: Path) -> Any:
