@@ -114,6 +114,14 @@ class StandaloneCluster:
         with urllib.request.urlopen(f"{self.web_url}/json/", timeout=10) as response:
             return json.load(response)
 
+    def serving(self) -> bool:
+        """Whether this cluster's master answers on its web UI. Jetty listens before the
+        master attaches its pages, and answers 404 until then."""
+        try:
+            return self.state()["url"] == self.master_url
+        except (OSError, ValueError, KeyError):  # refused, 404 (HTTPError), not JSON yet
+            return False
+
     def completed_app(self, name: str) -> dict:
         """The finished application `name`; it finishes once its driver has gone."""
 
@@ -147,6 +155,14 @@ def _stop_group(process: subprocess.Popen) -> None:
     process.wait(timeout=STOP_SECONDS)
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free loopback ports."""
+    ports: set[int] = set()
+    while len(ports) < count:
+        ports.add(free_port())
+    return list(ports)
+
+
 @contextmanager
 def standalone_cluster(
     work: Path, cores: int = 2, memory: str = "2g"
@@ -154,7 +170,7 @@ def standalone_cluster(
     """A standalone master and one worker on loopback; the worker runs executors in `work`."""
     env = spark_env(work)
     (work / "logs").mkdir(parents=True, exist_ok=True)
-    port, web_port, worker_web_port = free_port(), free_port(), free_port()
+    port, web_port, worker_web_port = free_ports(3)
     cluster = StandaloneCluster(
         f"spark://127.0.0.1:{port}", f"http://127.0.0.1:{web_port}", work / "worker", []
     )
@@ -168,7 +184,7 @@ def standalone_cluster(
     processes = [master]
     cluster.groups.append(master.pid)
     try:
-        _wait(lambda: _listening(web_port), START_SECONDS, "no master", master_log)
+        _wait(cluster.serving, START_SECONDS, "no master", master_log)
         worker_arguments = ["--host", "127.0.0.1", "--webui-port", str(worker_web_port)]
         worker_arguments += ["--cores", str(cores), "--memory", memory]
         worker_arguments += ["--work-dir", str(cluster.worker_dir), cluster.master_url]
