@@ -11,6 +11,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free loopback ports."""
+    ports: set[int] = set()
+    while len(ports) < count:
+        ports.add(free_port())
+    return list(ports)
+
+
 def alive_in_group(pgid: int) -> list[str]:
     """The processes of a group that still run (zombies have ended), as 'pid command'."""
     alive = []

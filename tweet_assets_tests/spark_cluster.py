@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyspark
 
-from tweet_assets_tests.processes import alive_in_group, free_port
+from tweet_assets_tests.processes import alive_in_group, free_port, free_ports
 
 SPARK_HOME = Path(pyspark.__file__).parent
 START_SECONDS = 120
@@ -153,14 +153,6 @@ def _stop_group(process: subprocess.Popen) -> None:
         with contextlib.suppress(TimeoutError):
             _wait(lambda: not alive_in_group(process.pid), STOP_SECONDS, "group still alive")
     process.wait(timeout=STOP_SECONDS)
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` distinct free loopback ports."""
-    ports: set[int] = set()
-    while len(ports) < count:
-        ports.add(free_port())
-    return list(ports)
 
 
 @contextmanager
