@@ -1,1 +1,0 @@
-"""The outside systems tweet-lake talks to, each behind a Dagster resource."""
