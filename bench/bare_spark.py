@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from pyspark.sql import DataFrame, SparkSession
 
-from tweet_assets.resources.spark import default_conf
+from tweet_assets.spark import default_conf
 from tweet_assets.transforms.gold import daily_counts
 from tweet_assets.transforms.silver import PAGE_SCHEMA, tweets_from_pages, users_from_pages
 

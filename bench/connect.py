@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import BIN, CONNECT_SECTION, Bench, machine
 
-from tweet_assets_tests.spark_cluster import connect_server
+from tweet_assets_tests.support.dagster_cli import materialize_command
+from tweet_assets_tests.support.spark_cluster import connect_server
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "RESULTS.md"
@@ -56,8 +57,7 @@ TAGS = json.dumps(
 THREE_STEPS = [str(BIN / "dagster"), "job", "execute", "-f", str(BENCH / "three_steps.py")]
 THREE_STEPS += ["-j", "three_steps", "--tags", TAGS]
 # Every asset and check: 9 steps, of which silver_tweets, silver_users and checks can overlap.
-WHOLE_GRAPH = [str(BIN / "dagster"), "asset", "materialize", "-m", "tweet_assets.definitions"]
-WHOLE_GRAPH += ["--select", "*", "--partition-range", f"{DAYS[0]}...{DAYS[-1]}"]
+WHOLE_GRAPH = materialize_command(f"{DAYS[0]}...{DAYS[-1]}")
 
 
 def measure(bench: Bench, remote: str, name: str, command: list[str]) -> dict:

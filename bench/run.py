@@ -24,6 +24,10 @@ from pathlib import Path
 
 import duckdb
 
+# The tests' helpers for the dagster command line and instance (the project root is not installed).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tweet_assets_tests.support.dagster_cli import dagster_home, materialize_command
+
 BENCH = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 FIRST_DAY = date(2026, 9, 1)
@@ -41,9 +45,7 @@ def day(offset: int) -> str:
 class Bench:
     def __init__(self, work: Path):
         self.work = work
-        self.home = work / "dagster_home"
-        self.home.mkdir()
-        (self.home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        self.home = dagster_home(work / "dagster_home")
         self.logs = work / "logs"
         self.logs.mkdir()
 
@@ -74,20 +76,8 @@ class Bench:
         select: str = "*",
         wrapper: list[str] | None = None,
     ) -> float:
-        partition = (
-            ["--partition", first] if first == last else ["--partition-range", f"{first}...{last}"]
-        )
-        command = [
-            *(wrapper or []),
-            str(BIN / "dagster"),
-            "asset",
-            "materialize",
-            "-m",
-            "tweet_assets.definitions",
-            "--select",
-            select,
-            *partition,
-        ]
+        partition = first if first == last else f"{first}...{last}"
+        command = [*(wrapper or []), *materialize_command(partition, select)]
         env = {"DATALAKE_ROOT": str(self.work / lake), "TWEETS_DEMO_PER_DAY": str(per_day)}
         return self.run(name, command, env)
 

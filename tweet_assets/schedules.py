@@ -4,37 +4,24 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
+from tweet_assets.settings import DEFAULT_SCHEDULE_CRON, SCHEDULE_CRON
+
 tweets_daily_job = dg.define_asset_job(
     "tweets_daily_job",
     selection=dg.AssetSelection.groups("bronze", "silver", "gold"),
     description="Fetch, refine and count one UTC day of posts (or a range, as one run).",
 )
 
-# At 00:15 UTC the latest complete day is yesterday, the first day the API can no longer add
-# posts to.
-DEFAULT_CRON = "15 0 * * *"
-CRON_VARIABLE = "TWEETS_SCHEDULE_CRON"
-STATUS_VARIABLE = "TWEETS_SCHEDULE"
-_STATUSES = {
-    "stopped": dg.DefaultScheduleStatus.STOPPED,
-    "running": dg.DefaultScheduleStatus.RUNNING,
-}
 
-
-def tweets_daily_schedule(cron: str | None, status: str | None) -> dg.ScheduleDefinition:
+def tweets_daily_schedule(cron: str, running: bool) -> dg.ScheduleDefinition:
     """`tweets_daily_job` for the latest complete UTC day, at `cron` (UTC).
 
     Each tick asks for one day with the day as run key, so however often the cron fires, the
-    schedule starts one run per day. `status` is the state a fresh instance starts it in; once
+    schedule starts one run per day. `running` is the state a fresh instance starts it in; once
     it is turned on or off in Dagit (or `dagster schedule start|stop`), the instance keeps that.
+    At the default 00:15 UTC the latest complete day is yesterday, the first day the API can no
+    longer add posts to.
     """
-    default_status = _STATUSES.get((status or "stopped").strip().lower())
-    if default_status is None:
-        raise ValueError(
-            f"{STATUS_VARIABLE}={status!r} is not a schedule state: set 'running' to start "
-            "the schedule with Dagster, 'stopped' (the default) to turn it on by hand, or unset it."
-        )
-    cron = (cron or DEFAULT_CRON).strip()
 
     def latest_complete_day(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         now = context.scheduled_execution_time or datetime.now(UTC)
@@ -48,11 +35,13 @@ def tweets_daily_schedule(cron: str | None, status: str | None) -> dg.ScheduleDe
             cron_schedule=cron,
             execution_timezone="UTC",
             execution_fn=latest_complete_day,
-            default_status=default_status,
+            default_status=(
+                dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
+            ),
             description="Materializes the latest complete UTC day (yesterday) once a day.",
         )
     except dg.DagsterInvalidDefinitionError:
         raise ValueError(
-            f"{CRON_VARIABLE}={cron!r} is not a cron expression: give five fields, read in "
-            f"UTC, e.g. {DEFAULT_CRON!r} (00:15 every day), or unset it."
+            f"{SCHEDULE_CRON}={cron!r} is not a cron expression: give five fields, read in "
+            f"UTC, e.g. {DEFAULT_SCHEDULE_CRON!r} (00:15 every day), or unset it."
         ) from None

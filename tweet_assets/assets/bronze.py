@@ -2,9 +2,10 @@
 
 import dagster as dg
 
+from tweet_assets.lake import RawPages
 from tweet_assets.partitions import daily_freshness, daily_partitions, day_bounds, days_in_window
-from tweet_assets.raw_pages import RawPages
-from tweet_assets.resources.twitter import TwitterResource
+from tweet_assets.settings import MAX_PER_DAY
+from tweet_assets.source import TwitterResource
 
 ERROR_SAMPLES = 5
 
@@ -21,7 +22,7 @@ ERROR_SAMPLES = 5
 def bronze_tweets(context: dg.AssetExecutionContext, twitter: TwitterResource) -> dg.Output:
     """Raw X API v2 search pages per UTC day, one JSON response per line (JSON Lines).
 
-    Served by the live API when TWITTER_BEARER_TOKEN is set, else by the offline demo corpus.
+    Served by the live API when the bearer token is set, else by the offline demo corpus.
     Every day of the run is fetched before anything is written, so a failed fetch leaves the
     lake as it was.
     """
@@ -50,7 +51,7 @@ def bronze_tweets(context: dg.AssetExecutionContext, twitter: TwitterResource) -
             if cap is not None and tweets >= cap and last_page and last_page.next_token:
                 truncated.append(day.isoformat())
                 context.log.warning(
-                    f"{day}: stopped at the cost cap of {cap} posts (TWEETS_MAX_PER_DAY) with "
+                    f"{day}: stopped at the cost cap of {cap} posts ({MAX_PER_DAY}) with "
                     "more pages left; the partition is marked truncated"
                 )
             context.log.info(f"{day}: {tweets} posts in {pages.pages_by_day[day]} pages")

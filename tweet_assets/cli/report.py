@@ -1,20 +1,19 @@
-"""`make report`: gold's tweets, authors and likes per day as one HTML page of line charts.
+"""`tweet-lake report`: gold's tweets, authors and likes per day as one HTML page of line charts.
 
 Writes `{lake}/reports/gold_daily_counts.html` (self-contained: inline SVG, no scripts) and,
-when a Dagster instance is configured, records it on `gold_daily_counts` as an observation, so
-Dagit shows the report's path on the asset's page.
+when a Dagster instance is configured (DAGSTER_HOME), records it on `gold_daily_counts` as an
+observation, so Dagit shows the report's path on the asset's page.
 """
 
-import argparse
 import html
-import os
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
-from tweet_assets.definitions import LAKE_ROOT
-from tweet_assets.show_table import read_days
+from tweet_assets import settings
+from tweet_assets.cli.tables import cli_session, read_table
+from tweet_assets.lake import local_folder
 
 SERIES = {"tweets": "tweets", "authors": "authors", "like_count": "likes"}
 WIDTH, HEIGHT, MARGIN = 720, 180, 40
@@ -52,33 +51,30 @@ def render(gold: pd.DataFrame) -> str:
     )
 
 
-def write_report(root: Path) -> Path:
-    if not any((root / "gold" / "daily_counts").glob("date=*/*.parquet")):
-        raise SystemExit(f"gold_daily_counts has no rows in {root}; run make demo first")
-    gold = read_days(root, "gold_daily_counts", None, None)
-    path = root / "reports" / "gold_daily_counts.html"
+def write_report(gold: pd.DataFrame, path: Path) -> Path:
+    """The page for `gold` at `path`, written whole: readers never see half a page."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".html.partial")
     partial.write_text(render(gold), encoding="utf-8")
-    partial.replace(path)  # readers never see half a page
+    partial.replace(path)
     return path
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--root", type=Path, default=Path(LAKE_ROOT), help="the lake's root")
-    args = parser.parse_args(argv)
-    path = write_report(args.root)
+def main(config: settings.Settings, root: str, out: str | None) -> None:
+    folder = local_folder(root)
+    if out is None and folder is None:
+        raise SystemExit(
+            f"the lake at {root} is not a folder of this machine: give the page's path with --out"
+        )
+    path = Path(out) if out else Path(folder or ".") / "reports" / "gold_daily_counts.html"
+    gold = read_table(cli_session(config), root, "gold_daily_counts", None, None)
+    path = write_report(gold, path.absolute())
     print(f"wrote {path}")
-    if os.environ.get("DAGSTER_HOME"):
+    if config.dagster_home:
         with dg.DagsterInstance.get() as instance:
             instance.report_runless_asset_event(
                 dg.AssetObservation(
                     asset_key="gold_daily_counts",
-                    metadata={"report": dg.MetadataValue.path(str(path.absolute()))},
+                    metadata={"report": dg.MetadataValue.path(str(path))},
                 )
             )
-
-
-if __name__ == "__main__":
-    main()

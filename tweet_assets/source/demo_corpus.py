@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from tweet_assets.resources.fetch_stats import FetchStats
-from tweet_assets.resources.search_page import SearchPage
+from tweet_assets.settings import DEMO_PER_DAY
+from tweet_assets.source.pages import FetchStats, SearchPage
 
 PAGE_SIZE = 100
 _TWITTER_EPOCH_MS = 1_288_834_974_657
@@ -96,7 +96,7 @@ class DemoCorpus:
     def __init__(self, tweets_per_day: int):
         if tweets_per_day < 0:
             raise ValueError(
-                f"demo tweets per day is {tweets_per_day}; set TWEETS_DEMO_PER_DAY to 0 or more"
+                f"demo tweets per day is {tweets_per_day}; set {DEMO_PER_DAY} to 0 or more"
             )
         self.tweets_per_day = tweets_per_day
         self.stats = FetchStats()

@@ -1,11 +1,10 @@
-"""What every search client yields: one raw response page and what it holds."""
+"""What every search client yields and counts: raw response pages, and what fetching cost."""
 
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
-
-from tweet_assets.resources.fetch_stats import FetchStats
 
 
 @dataclass(frozen=True)
@@ -17,6 +16,17 @@ class SearchPage:
     next_token: str | None = None
     # Partial errors the API sent beside the data (`errors[]` in a 200), summarized.
     errors: tuple[str, ...] = ()
+
+
+@dataclass
+class FetchStats:
+    """What fetching a partition cost, counted by the client, shown in bronze's metadata."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_limit_waits: int = 0
+    rate_limit_wait_seconds: float = 0.0
+    statuses: Counter[int] = field(default_factory=Counter)
 
 
 class SearchClient(Protocol):

@@ -1,11 +1,13 @@
-"""The Twitter resource: where bronze gets its search pages."""
+"""The Twitter resource: where bronze gets its search pages, live or offline."""
 
 import dagster as dg
 from pydantic import Field
 
-from tweet_assets.resources.demo_corpus import DemoCorpus
-from tweet_assets.resources.search_page import SearchClient
-from tweet_assets.resources.x_api import DEFAULT_API_BASE_URL, RetryPolicy, XApiClient
+from tweet_assets import settings
+from tweet_assets.source.demo_corpus import DemoCorpus
+from tweet_assets.source.pages import SearchClient
+from tweet_assets.source.retry import RetryPolicy
+from tweet_assets.source.x_api import XApiClient
 
 
 class TwitterResource(dg.ConfigurableResource):
@@ -20,21 +22,31 @@ class TwitterResource(dg.ConfigurableResource):
 
     bearer_token: str | None = Field(
         default=None,
-        description="X API v2 app bearer token (from TWITTER_BEARER_TOKEN); unset: demo corpus.",
+        description=f"X API v2 app bearer token (from {settings.TOKEN}); unset: demo corpus.",
         repr=False,
     )
-    api_base_url: str = Field(default=DEFAULT_API_BASE_URL, description="X API v2 base URL.")
-    endpoint: str = Field(default="recent", description="`recent` (7 days) or `all` (archive).")
-    query: str = Field(default="AluraOnline", description="The search query.")
+    api_base_url: str = Field(
+        default=settings.DEFAULT_API_BASE_URL, description="X API v2 base URL."
+    )
+    endpoint: str = Field(
+        default=settings.SEARCH_ENDPOINTS[0], description="`recent` (7 days) or `all` (archive)."
+    )
+    query: str = Field(default=settings.DEFAULT_QUERY, description="The search query.")
     max_tweets_per_day: int | None = Field(
         default=None, ge=1, description="Cost guard: stop paging a day after this many posts."
     )
     demo_tweets_per_day: int = Field(
-        default=300, ge=0, description="Posts per day the offline demo corpus serves."
+        default=settings.DEFAULT_DEMO_PER_DAY,
+        ge=0,
+        description="Posts per day the offline demo corpus serves.",
     )
-    max_tries: int = Field(default=6, ge=1, description="Requests per page before giving up.")
+    max_tries: int = Field(
+        default=settings.DEFAULT_MAX_TRIES, ge=1, description="Requests per page before giving up."
+    )
     max_retry_seconds: float = Field(
-        default=300.0, gt=0, description="Seconds per page spent retrying transient failures."
+        default=settings.DEFAULT_MAX_RETRY_SECONDS,
+        gt=0,
+        description="Seconds per page spent retrying transient failures.",
     )
     backoff_seconds: float = Field(default=1.0, gt=0, description="First retry's backoff.")
 

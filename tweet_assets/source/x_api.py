@@ -1,12 +1,10 @@
-"""HTTP client for X API v2 search (recent, or full archive).
+"""HTTP client for X API v2 search (recent, or full archive): requests, paging, rate limits.
 
-Policy in one place:
 - explicit connect/read timeouts on every request;
 - 429: wait until `x-rate-limit-reset` (+1 s) and ask for the same page again; without the
   header, back off exponentially. A page that says `x-rate-limit-remaining: 0` makes the next
   request wait for the reset instead of provoking a 429;
-- 5xx, connection errors, timeouts and a 200 whose body is not JSON: retried with exponential
-  backoff and jitter, bounded in tries and in seconds, then raised with the last status;
+- 5xx, connection errors, timeouts and a 200 whose body is not JSON: retried (see `retry`);
 - other 4xx, 402 `CreditsDepleted` and 429 `UsageCapExceeded`: raised at once, since waiting
   will not help, naming the API's `title`, `detail` and `errors[].message`;
 - pagination as a generator of raw pages (`meta.next_token` until absent).
@@ -15,7 +13,6 @@ carries it.
 """
 
 import json
-import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,16 +20,14 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from tweet_assets.resources.fetch_stats import FetchStats
-from tweet_assets.resources.search_page import SearchPage
+from tweet_assets.settings import SEARCH_ENDPOINT, TOKEN
+from tweet_assets.source.pages import FetchStats, SearchPage
+from tweet_assets.source.retry import Retryable, RetryPolicy, XApiError
 
-DEFAULT_API_BASE_URL = "https://api.twitter.com/2"
 TWEET_FIELDS = (
     "author_id,conversation_id,created_at,in_reply_to_user_id,lang,public_metrics,referenced_tweets"
 )
 USER_FIELDS = "created_at,public_metrics,verified"
-TOKEN_VARIABLE = "TWITTER_BEARER_TOKEN"
-ENDPOINT_VARIABLE = "TWITTER_SEARCH_ENDPOINT"
 MIN_RESULTS = 10
 RECENT_WINDOW = timedelta(days=7)
 
@@ -49,29 +44,6 @@ ENDPOINTS = {
     # Full-archive search allows one request per second and 500 posts a page.
     "all": Endpoint("/tweets/search/all", max_results=500, min_interval_seconds=1.0),
 }
-
-
-class XApiError(RuntimeError):
-    """The X API refused or failed a request; the message says what it answered and why."""
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass
-class RetryPolicy:
-    """How hard to try one page: at most `max_tries` requests within `max_seconds`."""
-
-    max_tries: int = 6
-    max_seconds: float = 300.0
-    backoff_seconds: float = 1.0
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-
-    def backoff(self, failures: int) -> float:
-        """Exponential backoff with jitter: about base·2^(n-1), between half and all of it."""
-        return min(self.backoff_seconds * 2 ** (failures - 1), 60.0) * random.uniform(0.5, 1.0)
 
 
 def rfc3339(moment: datetime) -> str:
@@ -106,14 +78,6 @@ def _problem_title(body: str) -> str:
     return str(problem.get("title", "")) if isinstance(problem, dict) else ""
 
 
-class _Retry(Exception):
-    """A transient failure: `reason` says what happened, `wait` overrides the backoff."""
-
-    def __init__(self, reason: str, status: int | None, wait: float | None = None):
-        super().__init__(reason)
-        self.reason, self.status, self.wait = reason, status, wait
-
-
 class XApiClient:
     """Pages of `GET {base_url}/tweets/search/{recent|all}` for one query and time interval."""
 
@@ -131,7 +95,7 @@ class XApiClient:
         if endpoint not in ENDPOINTS:
             raise ValueError(
                 f"search endpoint {endpoint!r} is not one of {sorted(ENDPOINTS)}; set "
-                f"{ENDPOINT_VARIABLE}=recent (last 7 days) or =all (full archive)"
+                f"{SEARCH_ENDPOINT}=recent (last 7 days) or =all (full archive)"
             )
         self.endpoint = endpoint
         self._endpoint = ENDPOINTS[endpoint]
@@ -156,7 +120,7 @@ class XApiClient:
             raise XApiError(
                 f"partition {label} starts {rfc3339(start)}, more than 7 days before now "
                 f"({rfc3339(now)}), outside the recent-search window; set "
-                f"{ENDPOINT_VARIABLE}=all for full-archive access (needs a plan that includes it)"
+                f"{SEARCH_ENDPOINT}=all for full-archive access (needs a plan that includes it)"
             )
 
     def search_pages(
@@ -187,30 +151,14 @@ class XApiClient:
     def _get_page(self, params: dict[str, str]) -> SearchPage:
         window = f"{params['start_time']} to {params['end_time']}"
         where = f"GET {self._url} (query {params['query']!r}, {window})"
-        started = time.monotonic()
-        failures = 0
-        while True:
-            try:
-                return self._try_once(params, where)
-            except _Retry as retry:
-                failures += 1
-                wait = retry.wait if retry.wait is not None else self._policy.backoff(failures)
-                elapsed = time.monotonic() - started
-                # A 429 waits for the window the API names (up to 15 min): only tries bound it.
-                out_of_time = retry.status != 429 and elapsed + wait > self._policy.max_seconds
-                if failures >= self._policy.max_tries or out_of_time:
-                    status = f"status {retry.status}" if retry.status else "no answer"
-                    raise XApiError(
-                        f"{where} failed {failures} times in {elapsed:.0f}s, giving up (limits: "
-                        f"{self._policy.max_tries} tries, {self._policy.max_seconds:.0f}s); "
-                        f"last: {status}: {retry.reason}",
-                        status=retry.status,
-                    ) from None
-                self.stats.retries += 1
-                if retry.status == 429:
-                    self._wait_rate_limit(wait)
-                else:
-                    time.sleep(wait)
+        return self._policy.run(lambda: self._try_once(params, where), where, self._wait)
+
+    def _wait(self, seconds: float, status: int | None) -> None:
+        self.stats.retries += 1
+        if status == 429:
+            self._wait_rate_limit(seconds)
+        else:
+            time.sleep(seconds)
 
     def _try_once(self, params: dict[str, str], where: str) -> SearchPage:
         self._pace()
@@ -222,7 +170,7 @@ class XApiClient:
                 timeout=(self._policy.connect_timeout, self._policy.read_timeout),
             )
         except (requests.ConnectionError, requests.Timeout) as error:
-            raise _Retry(f"{type(error).__name__}: {error}", None) from None
+            raise Retryable(f"{type(error).__name__}: {error}", None) from None
         except requests.RequestException as error:
             raise XApiError(f"{where} failed: {type(error).__name__}: {error}") from None
         finally:
@@ -239,12 +187,12 @@ class XApiClient:
         title = _problem_title(body)
         summary = f"{status} {response.reason}: {describe_error_body(body)}"
         if status == 429 and title != "UsageCapExceeded":
-            raise _Retry(summary, status, wait=reset_wait)
+            raise Retryable(summary, status, wait=reset_wait)
         if status >= 500:
-            raise _Retry(summary, status)
+            raise Retryable(summary, status)
         hint = ""
         if status in (401, 403):
-            hint = f" Check that {TOKEN_VARIABLE} holds a valid bearer token for this app."
+            hint = f" Check that {TOKEN} holds a valid bearer token for this app."
         elif status in (402, 429):
             hint = " Waiting will not help: the account's credits or monthly cap are spent."
         raise XApiError(f"X API answered {summary} to {where}.{hint}", status=status)
@@ -262,7 +210,7 @@ class XApiClient:
                 errors=tuple(describe_error_body(json.dumps(e)) for e in errors),
             )
         except (ValueError, AttributeError, TypeError) as error:
-            raise _Retry(
+            raise Retryable(
                 f"200 with a body that is not a search response ({error}): "
                 f"{describe_error_body(body)}",
                 200,

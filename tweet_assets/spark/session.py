@@ -1,34 +1,25 @@
 """The Spark session every run uses: one per run, local, on a cluster, or on Spark Connect.
 
-Defaults suit a laptop or CI box. `SPARK_MASTER` (`spark://host:7077`, `yarn`, `k8s://...`)
-makes the run's process the driver of a cluster application; `SPARK_REMOTE` (`sc://host:15002`)
-makes it a thin client of a Spark Connect server, which holds the driver. `SPARK_CONF` (a JSON
-object of Spark settings) overrides or adds any setting.
+Defaults suit a laptop or CI box. A master (`spark://host:7077`, `yarn`, `k8s://...`) makes the
+run's process the driver of a cluster application; a remote (`sc://host:15002`) makes it a thin
+client of a Spark Connect server, which holds the driver. Overrides (SPARK_CONF) add or change
+any setting but the lake's required ones (`settings.REQUIRED_SPARK_CONF`).
 """
 
-import json
+import contextlib
 import os
+import sys
+import threading
+from collections.abc import Iterator
 from importlib import resources
 
 from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import SparkSession
 
-CONF_VARIABLE = "SPARK_CONF"
-MASTER_VARIABLE = "SPARK_MASTER"
-REMOTE_VARIABLE = "SPARK_REMOTE"
-LOG_CONFIG = resources.files("tweet_assets.resources") / "log4j2.properties"
+from tweet_assets.settings import DEFAULT_SPARK_MASTER, REQUIRED_SPARK_CONF
 
-# Settings the lake is built on: overriding them would corrupt it, so SPARK_CONF may not.
-REQUIRED_CONF = {
-    # Spark's default (static) overwrite with partitionBy deletes every partition of the
-    # table; dynamic replaces only the partitions the written rows fall in.
-    "spark.sql.sources.partitionOverwriteMode": "dynamic",
-    # Partitions are UTC days: a session in another time zone would shift dates and times.
-    "spark.sql.session.timeZone": "UTC",
-    # A field of the wrong type in one post nulls that field alone; without partial results
-    # Spark nulls the page's whole `data`, dropping its good posts with the bad one.
-    "spark.sql.json.enablePartialResults": "true",
-}
+LOG_CONFIG = resources.files("tweet_assets.spark") / "log4j2.properties"
+_INCUBATOR_NOTICE = b"WARNING: Using incubator modules"
 
 
 def _memory_mib() -> int:
@@ -37,7 +28,7 @@ def _memory_mib() -> int:
 
 # Session settings: a Spark Connect client can set these (and only these) on its session.
 SESSION_CONF = {
-    **REQUIRED_CONF,
+    **REQUIRED_SPARK_CONF,
     # Adaptive execution merges shuffle partitions up to its target size (64 MB) rather than
     # keeping them apart for parallelism: small days stay one file per partition folder.
     "spark.sql.adaptive.coalescePartitions.parallelismFirst": "false",
@@ -75,20 +66,10 @@ def default_conf(master: str) -> dict[str, str]:
 
 
 def session_conf(master: str | None, remote: str | None) -> dict[str, str]:
-    """The settings for SPARK_MASTER `master` or SPARK_REMOTE `remote` (at most one is set)."""
-    if master and remote:
-        raise ValueError(
-            f"{MASTER_VARIABLE}={master} and {REMOTE_VARIABLE}={remote} are both set; set one: "
-            f"{REMOTE_VARIABLE} to run on a Spark Connect server (its own master decides where "
-            f"tasks run), or {MASTER_VARIABLE} to drive a cluster from this process"
-        )
+    """The settings for a driver in this process on `master` (default `local[*]`), or for a
+    client of the Spark Connect server at `remote` (settings.load checked that one is set)."""
     if remote is None:
-        return default_conf(master or "local[*]")
-    if not remote.startswith("sc://"):
-        raise ValueError(
-            f"{REMOTE_VARIABLE}={remote} is not a Spark Connect URL; set it to "
-            "sc://host:port (e.g. sc://localhost:15002), or unset it to run Spark in-process"
-        )
+        return default_conf(master or DEFAULT_SPARK_MASTER)
     # The server owns the driver, its memory and its master; a client sets session settings.
     # Pages reach the server as cached, streamed artifacts, not inline in one huge plan.
     return {
@@ -98,54 +79,51 @@ def session_conf(master: str | None, remote: str | None) -> dict[str, str]:
     }
 
 
-def parse_conf(text: str | None) -> dict[str, str]:
-    """The settings of a SPARK_CONF value: a JSON object of Spark keys to scalar values."""
-    if not text:
-        return {}
-    try:
-        conf = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{CONF_VARIABLE} is not valid JSON ({error.msg} at character {error.pos}); set it "
-            'to a JSON object, e.g. {"spark.sql.shuffle.partitions": "8"}'
-        ) from None
-    if not isinstance(conf, dict):
-        raise ValueError(
-            f"{CONF_VARIABLE} is a JSON {type(conf).__name__}, not an object; set it to "
-            'a JSON object, e.g. {"spark.sql.shuffle.partitions": "8"}'
-        )
-    settings = {}
-    for key, value in conf.items():
-        if not key.startswith("spark.") or isinstance(value, dict | list) or value is None:
-            raise ValueError(
-                f"{CONF_VARIABLE} sets {key!r} to {value!r}; every key must be a Spark setting "
-                "(spark.*) and every value a string, number or boolean"
-            )
-        settings[key] = str(value).lower() if isinstance(value, bool) else str(value)
-        if key in REQUIRED_CONF and settings[key].lower() != REQUIRED_CONF[key].lower():
-            raise ValueError(
-                f"{CONF_VARIABLE} sets {key}={settings[key]}; tweet-lake needs "
-                f"{REQUIRED_CONF[key]} to keep the lake's days intact: remove {key} from "
-                f"{CONF_VARIABLE}"
-            )
-    return settings
-
-
 def spark_resource(
     master: str | None = None, overrides: dict[str, str] | None = None, remote: str | None = None
 ) -> LazyPySparkResource:
     """A lazily started SparkSession on `master` (default `local[*]`; `spark://host:7077`,
-    `yarn`...) or, with `remote` (`sc://host:15002`), on a Spark Connect server."""
-    overrides = overrides or {}
-    server_side = sorted(key for key in overrides if not key.startswith("spark.sql."))
-    if remote and server_side:
-        raise ValueError(
-            f"{CONF_VARIABLE} sets {', '.join(server_side)}, which a Spark Connect client cannot "
-            f"set ({REMOTE_VARIABLE}={remote}); pass it to the server instead "
-            f"(start-connect-server.sh --conf {server_side[0]}=...) and keep only spark.sql.* "
-            f"session settings in {CONF_VARIABLE}"
-        )
-    return LazyPySparkResource(spark_config={**session_conf(master, remote), **overrides})
+    `yarn`...) or, with `remote` (`sc://host:15002`), on a Spark Connect server; `overrides`
+    (SPARK_CONF) win over tweet-lake's settings."""
+    return LazyPySparkResource(spark_config={**session_conf(master, remote), **(overrides or {})})
+
+
+def session_of(resource: LazyPySparkResource) -> SparkSession:
+    """The resource's session, started on first use without the JVM's start-up notice."""
+    with _jvm_notices_dropped():
+        return resource.spark_session
+
+
+def start_session(conf: dict[str, str]) -> SparkSession:
+    """A session with `conf` (or the one already running in this process)."""
+    return session_of(LazyPySparkResource(spark_config=conf))
+
+
+@contextlib.contextmanager
+def _jvm_notices_dropped() -> Iterator[None]:
+    # Spark's launcher always adds `--add-modules=jdk.incubator.vector`, so every JVM it starts
+    # prints "WARNING: Using incubator modules" on stderr: nothing a user can act on. A JVM
+    # started inside this block writes its stderr into a pipe; a thread passes every line on to
+    # this process's stderr of the moment but that one, for as long as the JVM lives.
+    sys.stderr.flush()
+    original = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    threading.Thread(target=_pass_on, args=(read_end, original), daemon=True).start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(original, 2)
+
+
+def _pass_on(read_end: int, destination: int) -> None:
+    with os.fdopen(read_end, "rb") as lines, contextlib.suppress(OSError):
+        for line in lines:
+            if not line.startswith(_INCUBATOR_NOTICE):
+                os.write(destination, line)
+    os.close(destination)
 
 
 def is_connect(spark: object) -> bool:
@@ -159,7 +137,7 @@ def check_session(spark: SparkSession) -> None:
     A Spark Connect client sets them on its server session, and a server can refuse a setting
     without failing the connection.
     """
-    for key, value in REQUIRED_CONF.items():
+    for key, value in REQUIRED_SPARK_CONF.items():
         actual = spark.conf.get(key, None)
         if (actual or "").lower() != value.lower():
             raise RuntimeError(

@@ -1,0 +1,64 @@
+"""`tweet-lake show|sql|report|settings`: the lake from the shell, on the pipeline's own settings.
+
+Every subcommand reads the lake the same way, through Spark (`lake.read_days`) on the settings
+the runs use (`SPARK_MASTER` or `SPARK_REMOTE`, `SPARK_CONF`, `DATALAKE_ROOT`), so it works on
+any root a run can write.
+"""
+
+import argparse
+import sys
+from datetime import date
+
+from tweet_assets import settings
+from tweet_assets.cli import report, show, sql
+
+
+def _parser(config: settings.Settings) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tweet-lake", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(command=name)
+        return command
+
+    shown = add("show", "print a silver or gold table, oldest day first")
+    shown.add_argument("asset", help="a silver or gold asset, e.g. gold_daily_counts")
+    shown.add_argument("--from", dest="first", type=date.fromisoformat, help="first day")
+    shown.add_argument("--to", dest="last", type=date.fromisoformat, help="last day")
+    queried = add("sql", "run one SQL statement over the lake's tables, or open a prompt")
+    queried.add_argument("query", nargs="?", help="one SQL statement; omit it for a prompt")
+    reported = add("report", "draw gold's tweets, authors and likes per day as an HTML page")
+    reported.add_argument("--out", help="the page to write (default {lake}/reports/…html)")
+    described = add("settings", "print the configuration variables and their values")
+    described.add_argument(
+        "--markdown", action="store_true", help="print the README's table of them instead"
+    )
+    for command in (shown, queried, reported):
+        command.add_argument(
+            "--root",
+            default=config.lake_root,
+            help=f"the lake: a folder or a URI ({config.lake_root})",
+        )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        config = settings.load()
+    except settings.SettingsError as error:
+        raise SystemExit(f"tweet-lake: {error}") from None
+    args = _parser(config).parse_args(argv)
+    if args.command == "settings":
+        print(settings.markdown_table() if args.markdown else settings.describe(config))
+    elif args.command == "show":
+        show.main(config, args.root, args.asset, args.first, args.last)
+    elif args.command == "sql":
+        sql.main(config, args.root, args.query)
+    else:
+        report.main(config, args.root, args.out)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

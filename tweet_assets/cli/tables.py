@@ -1,0 +1,49 @@
+"""What every `tweet-lake` subcommand reads with: the runs' Spark settings, and one table reader."""
+
+from datetime import date
+
+import pandas as pd
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from tweet_assets import settings
+from tweet_assets.lake import Table, days_in, read_days
+from tweet_assets.spark import session_conf, start_session
+
+
+def cli_session(config: settings.Settings) -> SparkSession:
+    """The session a `tweet-lake` subcommand reads with: the runs' own Spark settings."""
+    conf = {**session_conf(config.spark_master, config.spark_remote), **config.spark_conf}
+    conf["spark.app.name"] = "tweet-lake-cli"
+    return start_session(conf)
+
+
+def read_table(
+    spark: SparkSession, root: str, asset: str, first: date | None, last: date | None
+) -> pd.DataFrame:
+    """The rows of `asset` between `first` and `last` (inclusive; open when None), oldest first."""
+    try:
+        table = Table.of(root, asset)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    if table.raw:
+        raise SystemExit(f"{asset} is raw JSON Lines, not a table; pick a silver or gold asset")
+    days = sorted(
+        day
+        for day in days_in(spark, table)
+        if (first is None or day >= first) and (last is None or day <= last)
+    )
+    if not days:
+        raise SystemExit(
+            f"{asset} has no rows{_between(first, last)} in the lake at {table.path}; "
+            "materialize it first (make demo)"
+        )
+    frame = read_days(spark, table, days)
+    columns = ["date", *[c for c in frame.columns if c != "date"]]
+    return frame.select(*columns).orderBy(*[F.col(c) for c in columns[:2]]).toPandas()
+
+
+def _between(first: date | None, last: date | None) -> str:
+    if first is None and last is None:
+        return ""
+    return f" from {first or 'the first'} to {last or 'the last'}"
