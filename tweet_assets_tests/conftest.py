@@ -1,11 +1,8 @@
 import pytest
-from dagster_pyspark.resources import spark_session_from_config
 from pyspark.sql import SparkSession
 
-from tweet_assets.resources.spark import spark_resource
-from tweet_assets_tests.fake_x_api import FakeXApi, FakeXApiServer
-
-TEST_TOKEN = "test-token-Zq9-NOT-A-REAL-SECRET"
+from tweet_assets.spark import spark_resource, start_session
+from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, FakeXApiServer
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +13,7 @@ def spark_master() -> str:
 @pytest.fixture(scope="session")
 def spark(spark_master: str) -> SparkSession:
     """The one local SparkSession (one JVM) of the test session; Dagster runs reuse it."""
-    return spark_session_from_config(spark_resource(spark_master).spark_config)
+    return start_session(spark_resource(spark_master).spark_config)
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets_tests.pipeline import lake_files, materialize, read_table
-from tweet_assets_tests.processes import alive_in_group
-from tweet_assets_tests.spark_cluster import alive, connect_server, standalone_cluster
-from tweet_assets_tests.test_cli import materialize_all
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.dagster_cli import materialize_all
+from tweet_assets_tests.support.pipeline import lake_files, materialize, read_table
+from tweet_assets_tests.support.processes import alive_in_group
+from tweet_assets_tests.support.spark_cluster import alive, connect_server, standalone_cluster
 
 pytestmark = [pytest.mark.cluster, pytest.mark.usefixtures("spark")]
 

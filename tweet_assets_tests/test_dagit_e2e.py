@@ -27,7 +27,8 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tweet_assets_tests.processes import alive_in_group, free_port
+from tweet_assets_tests.support.dagster_cli import clean_env, dagster_home
+from tweet_assets_tests.support.processes import alive_in_group, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -128,22 +129,16 @@ def _restore_ctrl_c() -> None:
 def dagster_dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterDev]:
     root = tmp_path_factory.mktemp("dagit")
     home, lake = root / "dagster_home", root / "datalake"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    dagster_home(home)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "dagster-dev.log"
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("TWITTER_", "TWEETS_", "SPARK_", "DAGSTER_"))
-    }
-    env |= {
-        "DAGSTER_HOME": str(home),
-        "DATALAKE_ROOT": str(lake),
-        "TWEETS_DEMO_PER_DAY": str(POSTS_PER_DAY),
+    env = clean_env(
+        home,
+        lake,
+        TWEETS_DEMO_PER_DAY=str(POSTS_PER_DAY),
         # every minute, so the daemon ticks it within the test; one run per day by run key
-        "TWEETS_SCHEDULE_CRON": "* * * * *",
-    }
+        TWEETS_SCHEDULE_CRON="* * * * *",
+    )
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(

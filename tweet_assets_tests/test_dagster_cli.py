@@ -1,59 +1,23 @@
 """The dagster command line, as CI and operators use it, in a subprocess with its own JVM."""
 
-import os
 import re
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from tweet_assets_tests.conftest import TEST_TOKEN
-from tweet_assets_tests.fake_x_api import FakeXApi, make_tweet, make_user
-from tweet_assets_tests.pipeline import read_table
+from tweet_assets_tests.support.dagster_cli import (
+    PROJECT_ROOT,
+    clean_env,
+    materialize_all,
+    run_dagster,
+)
+from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, make_tweet, make_user
+from tweet_assets_tests.support.pipeline import read_table
 
 pytestmark = pytest.mark.cli
-DAGSTER = str(Path(sys.executable).parent / "dagster")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_dagster(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    home = tmp_path / "dagster_home"
-    home.mkdir(exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    clean_env = {k: v for k, v in os.environ.items() if not k.startswith(("TWITTER_", "TWEETS_"))}
-    return subprocess.run(
-        [DAGSTER, *args],
-        cwd=PROJECT_ROOT,
-        env={
-            **clean_env,
-            "DAGSTER_HOME": str(home),
-            "DATALAKE_ROOT": str(tmp_path / "lake"),
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def materialize_all(tmp_path: Path, partition: str, **env: str) -> subprocess.CompletedProcess:
-    """`--select '*'` over one partition, or over a range given as `FIRST...LAST`."""
-    flag = "--partition-range" if "..." in partition else "--partition"
-    return run_dagster(
-        tmp_path,
-        "asset",
-        "materialize",
-        "-m",
-        "tweet_assets.definitions",
-        "--select",
-        "*",
-        flag,
-        partition,
-        **env,
-    )
 
 
 def test_definitions_validate(tmp_path: Path) -> None:
@@ -181,3 +145,29 @@ def test_a_bad_spark_conf_fails_loading_with_the_variable_and_the_fix(tmp_path: 
     output = result.stdout + result.stderr
     assert "SPARK_CONF sets spark.sql.sources.partitionOverwriteMode=static" in output
     assert "remove spark.sql.sources.partitionOverwriteMode from SPARK_CONF" in output
+
+
+def test_make_demo_prints_a_line_a_day_and_the_gold_table_and_nothing_else(tmp_path: Path) -> None:
+    """The front door, as a newcomer meets it once installed: `dg launch` at INFO, then gold."""
+    home, lake = tmp_path / "dagster_home", tmp_path / "lake"
+    env = clean_env(home, lake, TWITTER_BEARER_TOKEN="must-be-ignored")
+    for make_variable in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):  # as typed in a shell, not nested
+        env.pop(make_variable, None)
+
+    result = subprocess.run(
+        ["make", "demo", f"DAGSTER_HOME={home}"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert result.returncode == 0, result.stderr[-5000:]
+    lines = (result.stdout + result.stderr).splitlines()
+    assert len(lines) <= 40, "\n".join(lines)
+    assert [line for line in lines if re.search("warning|debug", line, re.IGNORECASE)] == []
+    assert sum(" posts in " in line for line in lines) == 7
+    assert lines[-1] == "(7 rows)" and lines[-9].split()[:3] == ["date", "weekday", "tweets"]
+    gold = read_table(lake, "gold/daily_counts")
+    assert list(gold["tweets"]) == [300] * 7

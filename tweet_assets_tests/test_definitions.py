@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import dagster as dg
 import pytest
 
-from tweet_assets.definitions import _executor, defs
+from tweet_assets.definitions import defs
 from tweet_assets.partitions import daily_partitions
 from tweet_assets.schedules import tweets_daily_schedule
 
@@ -81,7 +81,7 @@ def test_schedule_materializes_yesterday_shortly_after_midnight_utc(
 
 
 def test_schedule_cron_and_starting_state_come_from_the_environment() -> None:
-    schedule = tweets_daily_schedule("* * * * *", " Running ")
+    schedule = tweets_daily_schedule("* * * * *", True)
 
     assert schedule.cron_schedule == "* * * * *"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
@@ -89,17 +89,9 @@ def test_schedule_cron_and_starting_state_come_from_the_environment() -> None:
     assert run_request.partition_key == "2026-11-27"
 
 
-@pytest.mark.parametrize(
-    ("cron", "status", "named"),
-    [("every day", None, "TWEETS_SCHEDULE_CRON='every day'"), (None, "on", "TWEETS_SCHEDULE='on'")],
-)
-def test_a_bad_schedule_setting_is_named_with_its_fix(
-    cron: str | None, status: str | None, named: str
-) -> None:
-    with pytest.raises(ValueError, match="unset it") as raised:
-        tweets_daily_schedule(cron, status)
-
-    assert named in str(raised.value)
+def test_a_cron_dagster_refuses_is_named_with_its_fix() -> None:
+    with pytest.raises(ValueError, match=r"TWEETS_SCHEDULE_CRON='61 \* \* \* \*' is not a cron"):
+        tweets_daily_schedule("61 * * * *", False)
 
 
 @pytest.mark.parametrize("key", sorted(ASSET_KEYS))
@@ -122,12 +114,5 @@ def test_only_the_row_checks_of_silver_tweets_block() -> None:
     assert len(graph.asset_check_keys) == 5
 
 
-def test_steps_share_one_process_unless_spark_connect_makes_a_process_per_step_cheap() -> None:
+def test_steps_share_one_process() -> None:
     assert defs.resolve_implicit_global_asset_job_def().executor_def is dg.in_process_executor
-    assert _executor(None, None) is dg.in_process_executor
-    assert _executor("multiprocess", "sc://c:15002") is dg.multiprocess_executor
-
-    with pytest.raises(ValueError, match="set SPARK_REMOTE=sc://host:15002 to share"):
-        _executor("multiprocess", None)
-    with pytest.raises(ValueError, match="TWEETS_EXECUTOR=threads is not an executor; set it"):
-        _executor("threads", None)

@@ -7,65 +7,25 @@ import dagster as dg
 import pytest
 from pyspark.sql import SparkSession
 
-from tweet_assets.resources.demo_corpus import DemoCorpus
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets_tests.conftest import TEST_TOKEN
-from tweet_assets_tests.fake_x_api import (
+from tweet_assets.source import DemoCorpus, TwitterResource
+from tweet_assets_tests.support.fake_x_api import (
+    TEST_TOKEN,
     FakeXApi,
     Scripted,
     make_tweet,
-    make_user,
     partial_error_page,
 )
-from tweet_assets_tests.pipeline import lake_files, materialize, read_table
+from tweet_assets_tests.support.pipeline import (
+    DAY_AFTER,
+    YESTERDAY,
+    api_twitter,
+    lake_files,
+    materialize,
+    read_table,
+    served_day,
+)
 
 pytestmark = pytest.mark.usefixtures("spark")
-
-
-YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date()
-DAY_BEFORE, DAY_AFTER = YESTERDAY - timedelta(days=1), YESTERDAY + timedelta(days=1)
-
-
-def api_twitter(api: FakeXApi, **fields: object) -> TwitterResource:
-    """The Twitter resource on the fake API, retrying fast."""
-    return TwitterResource(
-        bearer_token=TEST_TOKEN, api_base_url=api.base_url, backoff_seconds=0.05, **fields
-    )
-
-
-def served_day(api: FakeXApi) -> list[dict]:
-    """Posts of yesterday on the fake API, with neighbours just outside the day."""
-    for user in (make_user("1", "ana"), make_user("2", "bia"), make_user("3", "caio")):
-        api.users[user["id"]] = user
-    api.add(make_tweet("900", f"{DAY_BEFORE}T23:59:59.999Z", "1"))
-    api.add(make_tweet("901", f"{DAY_AFTER}T00:00:00.000Z", "1"))
-    reply_metrics = {
-        "retweet_count": 7,
-        "reply_count": 0,
-        "like_count": 40,
-        "quote_count": 2,
-        "impression_count": 999,
-    }
-    inside = [
-        make_tweet("100", f"{YESTERDAY}T00:00:00.000Z", "1", "primeiro 🌅"),
-        make_tweet(
-            "101",
-            f"{YESTERDAY}T12:30:00.000Z",
-            "2",
-            "@ana é isso\n✅",
-            reply_to=("1", "100"),
-            conversation_id="100",
-            metrics=reply_metrics,
-        ),
-        make_tweet("102", f"{YESTERDAY}T23:59:59.999Z", "2", "último"),
-    ]
-    inside += [
-        make_tweet(str(200 + n), f"{YESTERDAY}T08:{n // 60:02d}:{n % 60:02d}.000Z", "3")
-        for n in range(150)
-    ]
-    for tweet in inside:
-        api.add(tweet)
-    return inside
 
 
 def test_api_day_lands_in_silver_and_gold_exactly_as_served(

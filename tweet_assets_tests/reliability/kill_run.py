@@ -13,9 +13,9 @@ import signal
 import sys
 from pathlib import Path
 
-from tweet_assets.resources import lake_commit
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets_tests.pipeline import materialize
+from tweet_assets.lake import commit as lake_commit
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.pipeline import materialize
 
 
 def die(*_: object) -> None:

@@ -11,9 +11,9 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets_tests.fake_x_api import make_tweet, make_user
-from tweet_assets_tests.pipeline import materialize, read_table
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.fake_x_api import make_tweet, make_user
+from tweet_assets_tests.support.pipeline import materialize, read_table
 
 pytestmark = pytest.mark.usefixtures("spark")
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tweet_assets.resources import lake_commit
-from tweet_assets.resources.lake_commit import recover, staged
+from tweet_assets.lake import commit as lake_commit
+from tweet_assets.lake.commit import recover, staged
 
 
 def day_folder(path: Path, **files: str) -> Path:

@@ -1,37 +1,31 @@
 """Two runs of different days at once, as Dagit allows: both succeed, each keeps to its day."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance
 
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets_tests.pipeline import lake_files, materialize, read_table
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.dagster_cli import (
+    PROJECT_ROOT,
+    clean_env,
+    dagster_home,
+    materialize_command,
+)
+from tweet_assets_tests.support.pipeline import lake_files, materialize, read_table
 
 pytestmark = [pytest.mark.cli, pytest.mark.usefixtures("spark")]
 
-DAGSTER = str(Path(sys.executable).with_name("dagster"))
-MATERIALIZE_ALL = [DAGSTER, "asset", "materialize", "-m", "tweet_assets.definitions"]
-MATERIALIZE_ALL += ["--select", "*", "--partition"]
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BEFORE, FIRST, SECOND = "2026-11-18", "2026-11-19", "2026-11-20"
 POSTS = 80
 
 
 def start_run(day: str, home: Path, lake: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWITTER_", "TWEETS_"))}
     return subprocess.Popen(
-        [*MATERIALIZE_ALL, day],
+        materialize_command(day),
         cwd=PROJECT_ROOT,
-        env=env
-        | {
-            "DAGSTER_HOME": str(home),
-            "DATALAKE_ROOT": str(lake),
-            "TWEETS_DEMO_PER_DAY": str(POSTS),
-        },
+        env=clean_env(home, lake, TWEETS_DEMO_PER_DAY=str(POSTS)),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -46,9 +40,7 @@ def by_day(lake: Path, table: str) -> dict[str, list]:
 def test_two_runs_of_different_days_at_once_both_succeed_and_keep_to_their_day(
     tmp_path: Path,
 ) -> None:
-    lake, home = tmp_path / "lake", tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    lake, home = tmp_path / "lake", dagster_home(tmp_path / "dagster_home")
     # An instance exists before its runs, as with `make dev`: two processes that both find no
     # SQLite storage race to create its schema, and one fails on alembic_version.
     with DagsterInstance.from_config(str(home)) as instance:

@@ -4,9 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from tweet_assets_tests.fake_x_api import FakeXApi
-from tweet_assets_tests.pipeline import materialize, read_table
-from tweet_assets_tests.test_pipeline import YESTERDAY, api_twitter, served_day
+from tweet_assets_tests.support.fake_x_api import FakeXApi
+from tweet_assets_tests.support.pipeline import (
+    YESTERDAY,
+    api_twitter,
+    materialize,
+    read_table,
+    served_day,
+)
 
 pytestmark = pytest.mark.usefixtures("spark")
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tweet_assets.resources.lake_commit import STAGING_DIR, recover
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets_tests.pipeline import lake_files, materialize
+from tweet_assets.lake.commit import STAGING_DIR, recover
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.pipeline import lake_files, materialize
 
 pytestmark = pytest.mark.usefixtures("spark")
 

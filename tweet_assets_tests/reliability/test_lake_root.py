@@ -12,8 +12,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets_tests.pipeline import lake_files, materialize
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.pipeline import lake_files, materialize
 
 pytestmark = pytest.mark.usefixtures("spark")
 

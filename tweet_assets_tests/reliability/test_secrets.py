@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tweet_assets_tests.fake_x_api import FakeXApi, FakeXApiServer, make_tweet, make_user
-from tweet_assets_tests.pipeline import read_table
-from tweet_assets_tests.test_cli import materialize_all
+from tweet_assets_tests.support.dagster_cli import materialize_all
+from tweet_assets_tests.support.fake_x_api import FakeXApi, FakeXApiServer, make_tweet, make_user
+from tweet_assets_tests.support.pipeline import read_table
 
 pytestmark = pytest.mark.cli
 

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+# The bearer token the fake API accepts in the tests: distinctive, so a leak is easy to find.
+TEST_TOKEN = "test-token-Zq9-NOT-A-REAL-SECRET"
 SEARCH_PATHS = ("/2/tweets/search/recent", "/2/tweets/search/all")
 
 

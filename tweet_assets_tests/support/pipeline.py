@@ -1,19 +1,19 @@
-"""Running the real definitions' assets in-process against a temporary lake, for the tests."""
+"""Running the real definitions' assets in-process against a temporary lake, and the days the
+fake API serves them, for the tests."""
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
-from tweet_assets.assets.bronze import bronze_tweets
-from tweet_assets.assets.gold import gold_daily_counts
-from tweet_assets.assets.silver import silver_tweets, silver_users
-from tweet_assets.checks import ASSET_CHECKS
-from tweet_assets.resources.lake_io_manager import LakeIOManager
-from tweet_assets.resources.spark import spark_resource
-from tweet_assets.resources.twitter import TwitterResource
+from tweet_assets.assets import ASSET_CHECKS, ASSETS
+from tweet_assets.lake import LakeIOManager
+from tweet_assets.source import TwitterResource
+from tweet_assets.spark import spark_resource
+from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, make_tweet, make_user
 
-ALL_ASSETS = [bronze_tweets, silver_tweets, silver_users, gold_daily_counts, *ASSET_CHECKS]
+ALL_ASSETS = [*ASSETS, *ASSET_CHECKS]
 
 
 def materialize(
@@ -60,3 +60,49 @@ def read_table(lake: Path, table: str) -> pd.DataFrame:
     frame = pd.read_parquet(lake / table)
     frame["date"] = frame["date"].astype(str)
     return frame
+
+
+YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date()
+DAY_BEFORE, DAY_AFTER = YESTERDAY - timedelta(days=1), YESTERDAY + timedelta(days=1)
+
+
+def api_twitter(api: FakeXApi, **fields: object) -> TwitterResource:
+    """The Twitter resource on the fake API, retrying fast."""
+    return TwitterResource(
+        bearer_token=TEST_TOKEN, api_base_url=api.base_url, backoff_seconds=0.05, **fields
+    )
+
+
+def served_day(api: FakeXApi) -> list[dict]:
+    """Posts of yesterday on the fake API, with neighbours just outside the day."""
+    for user in (make_user("1", "ana"), make_user("2", "bia"), make_user("3", "caio")):
+        api.users[user["id"]] = user
+    api.add(make_tweet("900", f"{DAY_BEFORE}T23:59:59.999Z", "1"))
+    api.add(make_tweet("901", f"{DAY_AFTER}T00:00:00.000Z", "1"))
+    reply_metrics = {
+        "retweet_count": 7,
+        "reply_count": 0,
+        "like_count": 40,
+        "quote_count": 2,
+        "impression_count": 999,
+    }
+    inside = [
+        make_tweet("100", f"{YESTERDAY}T00:00:00.000Z", "1", "primeiro 🌅"),
+        make_tweet(
+            "101",
+            f"{YESTERDAY}T12:30:00.000Z",
+            "2",
+            "@ana é isso\n✅",
+            reply_to=("1", "100"),
+            conversation_id="100",
+            metrics=reply_metrics,
+        ),
+        make_tweet("102", f"{YESTERDAY}T23:59:59.999Z", "2", "último"),
+    ]
+    inside += [
+        make_tweet(str(200 + n), f"{YESTERDAY}T08:{n // 60:02d}:{n % 60:02d}.000Z", "3")
+        for n in range(150)
+    ]
+    for tweet in inside:
+        api.add(tweet)
+    return inside

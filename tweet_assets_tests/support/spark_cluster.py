@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyspark
 
-from tweet_assets_tests.processes import alive_in_group, free_port, free_ports
+from tweet_assets_tests.support.processes import alive_in_group, free_port, free_ports
 
 SPARK_HOME = Path(pyspark.__file__).parent
 START_SECONDS = 120

@@ -7,10 +7,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets_tests.conftest import TEST_TOKEN
-from tweet_assets_tests.fake_x_api import FakeXApi, Scripted, make_tweet
-from tweet_assets_tests.pipeline import materialize
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, Scripted, make_tweet
+from tweet_assets_tests.support.pipeline import materialize
 
 pytestmark = pytest.mark.usefixtures("spark")
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets_tests.pipeline import materialize, read_table
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.pipeline import materialize, read_table
 
 pytestmark = pytest.mark.usefixtures("spark")
 

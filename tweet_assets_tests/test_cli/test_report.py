@@ -2,10 +2,12 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from pyspark.sql import SparkSession
 
-from tweet_assets.report import main
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets_tests.pipeline import materialize
+from tweet_assets.cli.main import main
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.dagster_cli import dagster_home
+from tweet_assets_tests.support.pipeline import materialize
 
 pytestmark = pytest.mark.usefixtures("spark")
 
@@ -15,12 +17,10 @@ def test_the_report_charts_each_series_and_is_recorded_on_gold(
 ) -> None:
     lake = tmp_path / "lake"
     materialize(lake, TwitterResource(demo_tweets_per_day=25), "2026-11-18", "2026-11-20")
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    home = dagster_home(tmp_path / "dagster_home")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
 
-    main(["--root", str(lake)])
+    main(["report", "--root", str(lake)])
 
     report = lake / "reports" / "gold_daily_counts.html"
     page = report.read_text(encoding="utf-8")
@@ -34,8 +34,8 @@ def test_the_report_charts_each_series_and_is_recorded_on_gold(
         assert metadata["report"].value == str(report.absolute())
 
 
-def test_no_gold_yet_says_what_to_run(tmp_path: Path) -> None:
+def test_no_gold_yet_says_what_to_run(tmp_path: Path, spark: SparkSession) -> None:
     (tmp_path / "gold" / "daily_counts").mkdir(parents=True)
 
     with pytest.raises(SystemExit, match="no rows"):
-        main(["--root", str(tmp_path)])
+        main(["report", "--root", str(tmp_path)])

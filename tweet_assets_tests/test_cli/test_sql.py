@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-from tweet_assets.resources.twitter import TwitterResource
-from tweet_assets.sql import main
-from tweet_assets_tests.pipeline import materialize
+from tweet_assets.cli.main import main
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.dagster_cli import PROJECT_ROOT
+from tweet_assets_tests.support.pipeline import materialize
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GOLD_QUERY = "select date, weekday, tweets from gold_daily_counts order by date"
 
 
@@ -23,7 +23,7 @@ def lake(tmp_path_factory: pytest.TempPathFactory, spark: SparkSession) -> Path:
 def test_every_table_is_a_view_and_a_query_prints_its_rows(
     lake: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    main(["--root", str(lake), GOLD_QUERY])
+    main(["sql", "--root", str(lake), GOLD_QUERY])
 
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["date", "weekday", "tweets"]
@@ -33,7 +33,7 @@ def test_every_table_is_a_view_and_a_query_prints_its_rows(
         ["(2", "rows)"],
     ]
 
-    main(["--root", str(lake), "show views"])
+    main(["sql", "--root", str(lake), "show views"])
     views = capsys.readouterr().out
     for view in ("bronze_tweets", "silver_tweets", "silver_users", "gold_daily_counts"):
         assert view in views
@@ -42,14 +42,14 @@ def test_every_table_is_a_view_and_a_query_prints_its_rows(
 def test_raw_pages_are_queryable_with_the_page_schema(
     lake: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    main(["--root", str(lake), "select sum(size(data)) as posts from bronze_tweets"])
+    main(["sql", "--root", str(lake), "select sum(size(data)) as posts from bronze_tweets"])
 
     assert capsys.readouterr().out.split() == ["posts", "40", "(1", "rows)"]
 
 
 def test_a_bad_query_names_the_error_and_the_views(lake: Path) -> None:
     with pytest.raises(SystemExit) as failed:
-        main(["--root", str(lake), "select * from gold_counts"])
+        main(["sql", "--root", str(lake), "select * from gold_counts"])
 
     assert "TABLE_OR_VIEW_NOT_FOUND" in str(failed.value)
     assert "views in" in str(failed.value) and "gold_daily_counts" in str(failed.value)

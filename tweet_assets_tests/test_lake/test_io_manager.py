@@ -7,17 +7,11 @@ import dagster as dg
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
+from tweet_assets.lake import LakeIOManager, RawPages, Table, days_in, local_folder
+from tweet_assets.lake.writes import write_in_place
 from tweet_assets.partitions import daily_partitions
-from tweet_assets.raw_pages import RawPages
-from tweet_assets.resources.lake_io_manager import (
-    LakeIOManager,
-    _write_in_place,
-    days_in,
-    local_folder,
-    table_path_in,
-)
-from tweet_assets.resources.spark import spark_resource
-from tweet_assets_tests.pipeline import read_table
+from tweet_assets.spark import spark_resource
+from tweet_assets_tests.support.pipeline import read_table
 
 ROWS = "date date, id string"
 
@@ -89,8 +83,13 @@ def test_a_root_is_a_local_folder_or_another_file_systems_uri(tmp_path: Path) ->
 
     assert local_folder(tmp_path.as_uri()) == tmp_path == local_folder(str(tmp_path))
     assert local_folder("hdfs://namenode:8020/lake") is None
-    assert table_path_in(tmp_path.as_uri(), key) == f"{tmp_path}/silver/tweets"
-    assert table_path_in("s3a://bucket/lake/", key) == "s3a://bucket/lake/silver/tweets"
+    assert Table.of(tmp_path.as_uri(), key).path == f"{tmp_path}/silver/tweets"
+    assert Table.of("s3a://bucket/lake/", key).path == "s3a://bucket/lake/silver/tweets"
+    assert Table.of("s3a://bucket/lake", "bronze_tweets").day_path(date(2026, 11, 20)) == (
+        "s3a://bucket/lake/bronze/tweets/date=2026-11-20"
+    )
+    with pytest.raises(ValueError, match="asset tweets has no lake table: name lake assets"):
+        Table.of(str(tmp_path), "tweets")
 
 
 def test_spark_commits_in_place_replacing_only_the_runs_days(
@@ -100,21 +99,21 @@ def test_spark_commits_in_place_replacing_only_the_runs_days(
     table = str(tmp_path / "silver" / "things")
     days = [date(2026, 11, 20), date(2026, 11, 21)]
     rows = [(days[0], "a"), (days[1], "b")]
-    assert _write_in_place(spark, spark.createDataFrame(rows, ROWS), table, days) == {
+    assert write_in_place(spark, spark.createDataFrame(rows, ROWS), table, days) == {
         days[0]: 1,
         days[1]: 1,
     }
     first_day = {p: p.read_bytes() for p in (tmp_path / "silver/things/date=2026-11-20").iterdir()}
 
     rewrite = spark.createDataFrame([], ROWS)
-    assert _write_in_place(spark, rewrite, table, days[1:]) == {days[1]: 0}
+    assert write_in_place(spark, rewrite, table, days[1:]) == {days[1]: 0}
 
     assert {p: p.read_bytes() for p in (tmp_path / "silver/things/date=2026-11-20").iterdir()} == (
         first_day
     )
     assert read_table(tmp_path, "silver/things")["id"].tolist() == ["a"]
-    assert days_in(spark, table) == set(days)
-    assert days_in(spark, str(tmp_path / "nothing")) == set()
+    assert days_in(spark, Table(str(tmp_path), "silver", "things")) == set(days)
+    assert days_in(spark, Table(str(tmp_path), "silver", "nothing")) == set()
 
 
 def test_spark_commits_raw_pages_in_place_one_file_a_day_in_order(
@@ -127,7 +126,7 @@ def test_spark_commits_raw_pages_in_place_one_file_a_day_in_order(
         pages.add(day, body)
     table = str(tmp_path / "bronze" / "tweets")
 
-    written = _write_in_place(spark, pages, table, [date(2026, 11, 20), date(2026, 11, 21)])
+    written = write_in_place(spark, pages, table, [date(2026, 11, 20), date(2026, 11, 21)])
 
     assert written == {date(2026, 11, 20): 1999, date(2026, 11, 21): 1}
     [first] = (tmp_path / "bronze/tweets/date=2026-11-20").glob("*.txt")

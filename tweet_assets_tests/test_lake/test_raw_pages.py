@@ -2,7 +2,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from tweet_assets.raw_pages import CHUNK_SCHEMA, RawPages
+from tweet_assets.lake.raw_pages import CHUNK_SCHEMA, RawPages
 
 FRI, SAT = date(2026, 11, 20), date(2026, 11, 21)
 

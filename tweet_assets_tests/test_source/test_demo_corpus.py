@@ -4,7 +4,7 @@ from itertools import islice
 
 import pytest
 
-from tweet_assets.resources.demo_corpus import DemoCorpus
+from tweet_assets.source import DemoCorpus
 
 DAY = datetime(2026, 11, 20, tzinfo=UTC)
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tweet_assets.resources.x_api import RetryPolicy, XApiClient, XApiError
-from tweet_assets_tests.conftest import TEST_TOKEN
-from tweet_assets_tests.fake_x_api import (
+from tweet_assets.source import RetryPolicy, XApiClient, XApiError
+from tweet_assets_tests.support.fake_x_api import (
+    TEST_TOKEN,
     FakeXApi,
     Scripted,
     make_tweet,

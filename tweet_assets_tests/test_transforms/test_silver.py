@@ -13,7 +13,7 @@ from tweet_assets.transforms.silver import (
     tweets_from_pages,
     users_from_pages,
 )
-from tweet_assets_tests.fake_x_api import make_tweet, make_user
+from tweet_assets_tests.support.fake_x_api import make_tweet, make_user
 
 DAY = date(2026, 11, 20)
 PagesOf = Callable[..., DataFrame]
