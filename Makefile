@@ -4,34 +4,54 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DAYS ?= 7
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# make demo's run logs at INFO: one line per fetched day, the run's warnings and errors; Dagster's
+# step-by-step DEBUG events stay in the instance's event log (Dagit shows them).
+QUIET_RUN := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: install demo test bench bench-connect sql report dev lint clean-lake
+.PHONY: install lock demo test typecheck bench bench-connect sql report dev lint clean-lake
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Every package at the version requirements.lock pins (transitive ones included), then this
+# project on top without resolving anything again: two installs a month apart are identical.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --upgrade 'pip==26.3'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
+# Re-resolve pyproject.toml's dependencies (with the test extra) in a fresh virtualenv and pin
+# every installed package in requirements.lock; commit the result.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade 'pip==26.3'
+	.lock-venv/bin/pip install --quiet -e '.[test]'
+	{ echo "# Every package make install puts in .venv, pinned: written by make lock from pyproject.toml."; \
+	  .lock-venv/bin/pip freeze --exclude-editable --all | grep -v '^pip=='; } > requirements.lock
+	rm -rf .lock-venv
+
 $(DAGSTER_HOME)/dagster.yaml:
-	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n' > $@
+	@mkdir -p $(DAGSTER_HOME)
+	@printf 'telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n' > $@
 
 # The last $(DEMO_DAYS) complete UTC days, on the offline corpus, as one run; then the gold table.
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	@range=$$($(BIN)/python -c 'from datetime import UTC, datetime, timedelta as d; \
 	t = datetime.now(UTC).date(); print(f"{t - d(days=$(DEMO_DAYS))}...{t - d(days=1)}")'); \
 	echo "Materializing $$range on the offline demo corpus"; \
-	env -u TWITTER_BEARER_TOKEN $(BIN)/dagster asset materialize -m tweet_assets.definitions \
-		--select '*' --partition-range "$$range" && \
-	$(BIN)/tweet-lake-show gold_daily_counts --from "$${range%...*}" --to "$${range#*...}"
+	env -u TWITTER_BEARER_TOKEN $(BIN)/dg launch --assets '*' --partition-range "$$range" \
+		--config-json '$(QUIET_RUN)' && \
+	$(BIN)/tweet-lake show gold_daily_counts --from "$${range%...*}" --to "$${range#*...}"
 
-test: install
+test: install typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+typecheck: install
+	$(BIN)/mypy
 
 # Every scale target (bench/run.py) on the offline corpus, then the executors on Spark Connect
 # (bench/connect.py); writes bench/RESULTS.md (~20 min).
@@ -44,16 +64,16 @@ bench-connect: install $(VENV)/.bench-installed
 	$(BIN)/python bench/connect.py
 
 $(VENV)/.bench-installed: pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
 # make sql Q="select * from gold_daily_counts order by date"; without Q, a prompt.
 sql: install
-	$(BIN)/tweet-lake-sql $${Q:+"$$Q"}
+	$(BIN)/tweet-lake sql $${Q:+"$$Q"}
 
 # gold's tweets, authors and likes per day as HTML charts in datalake/reports/.
 report: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/tweet-lake-report
+	$(BIN)/tweet-lake report
 
 # Dagit and the daemon on http://127.0.0.1:3000; `make dev SCHEDULE=running` starts the schedule.
 dev: install $(DAGSTER_HOME)/dagster.yaml
