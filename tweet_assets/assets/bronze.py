@@ -2,23 +2,16 @@
 
 import dagster as dg
 
+from tweet_assets.assets.daily import daily_asset
 from tweet_assets.lake import RawPages
-from tweet_assets.partitions import daily_freshness, daily_partitions, day_bounds, days_in_window
+from tweet_assets.partitions import day_bounds, days_in_window
 from tweet_assets.settings import MAX_PER_DAY
 from tweet_assets.source import TwitterResource
 
 ERROR_SAMPLES = 5
 
 
-@dg.asset(
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name="bronze",
-    kinds={"python", "spark", "json"},
-    owners=["team:data-engineering"],
-    tags={"layer": "bronze", "source": "x-api-v2"},
-    freshness_policy=daily_freshness,
-)
+@daily_asset("bronze", kinds={"python", "spark", "json"}, tags={"source": "x-api-v2"})
 def bronze_tweets(context: dg.AssetExecutionContext, twitter: TwitterResource) -> dg.Output:
     """Raw X API v2 search pages per UTC day, one JSON response per line (JSON Lines).
 

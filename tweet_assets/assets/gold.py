@@ -3,21 +3,14 @@
 import dagster as dg
 from pyspark.sql import DataFrame
 
-from tweet_assets.partitions import daily_freshness, daily_partitions, days_in_window
+from tweet_assets.assets.daily import daily_asset
+from tweet_assets.partitions import days_in_window
 from tweet_assets.transforms.gold import daily_counts
 
 PLOTTED = ["tweets", "authors", "like_count"]
 
 
-@dg.asset(
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name="gold",
-    kinds={"spark", "parquet"},
-    owners=["team:data-engineering"],
-    tags={"layer": "gold"},
-    freshness_policy=daily_freshness,
-)
+@daily_asset("gold", kinds={"spark", "parquet"})
 def gold_daily_counts(context: dg.AssetExecutionContext, silver_tweets: DataFrame) -> dg.Output:
     """One row per UTC day (zeros for a day without posts): weekday, distinct tweets, authors
     and conversations, replies, and the day's retweet, reply, like and quote sums."""
