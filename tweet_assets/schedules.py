@@ -6,6 +6,8 @@ import dagster as dg
 
 from tweet_assets.settings import DEFAULT_SCHEDULE_CRON, SCHEDULE_CRON
 
+NAME = "tweets_daily_schedule"
+
 tweets_daily_job = dg.define_asset_job(
     "tweets_daily_job",
     selection=dg.AssetSelection.groups("bronze", "silver", "gold"),
@@ -16,21 +18,32 @@ tweets_daily_job = dg.define_asset_job(
 def tweets_daily_schedule(cron: str, running: bool) -> dg.ScheduleDefinition:
     """`tweets_daily_job` for the latest complete UTC day, at `cron` (UTC).
 
-    Each tick asks for one day with the day as run key, so however often the cron fires, the
-    schedule starts one run per day. `running` is the state a fresh instance starts it in; once
-    it is turned on or off in Dagit (or `dagster schedule start|stop`), the instance keeps that.
+    Each tick asks for the latest complete day unless this schedule already started a run for
+    it, so however often the cron fires, the schedule starts one run per day. `running` is the
+    state a fresh instance starts it in; once it is turned on or off in Dagit (or `dagster
+    schedule start|stop`), the instance keeps that.
     At the default 00:15 UTC the latest complete day is yesterday, the first day the API can no
     longer add posts to.
     """
 
-    def latest_complete_day(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    def latest_complete_day(
+        context: dg.ScheduleEvaluationContext,
+    ) -> dg.RunRequest | dg.SkipReason:
         now = context.scheduled_execution_time or datetime.now(UTC)
         day = (now.astimezone(UTC).date() - timedelta(days=1)).isoformat()
+        # Dagster matches a schedule's run key only against runs of the same tick, so the day's
+        # run is looked up here: a cron that fires again (or a slow run) never starts a second.
+        earlier = context.instance.get_runs(
+            filters=dg.RunsFilter(tags={"dagster/schedule_name": NAME, "dagster/partition": day}),
+            limit=1,
+        )
+        if earlier:
+            return dg.SkipReason(f"{day} already has run {earlier[0].run_id} from {NAME}")
         return dg.RunRequest(run_key=day, partition_key=day)
 
     try:
         return dg.ScheduleDefinition(
-            name="tweets_daily_schedule",
+            name=NAME,
             job=tweets_daily_job,
             cron_schedule=cron,
             execution_timezone="UTC",

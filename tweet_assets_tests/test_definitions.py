@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import dagster as dg
 import pytest
@@ -45,11 +46,16 @@ def test_daily_job_selects_the_whole_medallion() -> None:
     assert job.partitions_def == daily_partitions
 
 
-def evaluate(schedule: dg.ScheduleDefinition, tick: datetime) -> list[dg.RunRequest]:
-    context = dg.build_schedule_context(
-        scheduled_execution_time=tick, repository_def=defs.get_repository_def()
-    )
-    return list(schedule.evaluate_tick(context).run_requests or [])
+def evaluate(
+    schedule: dg.ScheduleDefinition, tick: datetime, instance: dg.DagsterInstance | None = None
+) -> Any:  # dagster's ScheduleExecutionData, not exported
+    with dg.instance_for_test() as ephemeral:
+        context = dg.build_schedule_context(
+            instance=instance or ephemeral,
+            scheduled_execution_time=tick,
+            repository_def=defs.get_repository_def(),
+        )
+        return schedule.evaluate_tick(context)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +75,7 @@ def test_schedule_materializes_yesterday_shortly_after_midnight_utc(
 ) -> None:
     schedule = defs.resolve_schedule_def("tweets_daily_schedule")
 
-    [run_request] = evaluate(schedule, tick)
+    [run_request] = evaluate(schedule, tick).run_requests or []
 
     assert schedule.cron_schedule == "15 0 * * *"
     assert schedule.execution_timezone == "UTC"
@@ -85,8 +91,27 @@ def test_schedule_cron_and_starting_state_come_from_the_environment() -> None:
 
     assert schedule.cron_schedule == "* * * * *"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
-    [run_request] = evaluate(schedule, datetime(2026, 11, 28, 13, 7, tzinfo=UTC))
+    [run_request] = evaluate(schedule, datetime(2026, 11, 28, 13, 7, tzinfo=UTC)).run_requests or []
     assert run_request.partition_key == "2026-11-27"
+
+
+def test_a_day_the_schedule_already_ran_is_skipped_at_every_later_tick() -> None:
+    """Dagster matches a schedule's run key only within one tick: the day's run is looked up."""
+    schedule = defs.resolve_schedule_def("tweets_daily_schedule")
+    with dg.instance_for_test() as instance:
+        instance.add_run(
+            dg.DagsterRun(
+                job_name="tweets_daily_job",
+                tags={"dagster/schedule_name": schedule.name, "dagster/partition": "2026-11-27"},
+            )
+        )
+
+        later_tick = evaluate(schedule, datetime(2026, 11, 28, 0, 16, tzinfo=UTC), instance)
+        next_day = evaluate(schedule, datetime(2026, 11, 29, 0, 15, tzinfo=UTC), instance)
+
+    assert later_tick.run_requests == []
+    assert "2026-11-27 already has run" in (later_tick.skip_message or "")
+    assert [request.partition_key for request in next_day.run_requests or []] == ["2026-11-28"]
 
 
 def test_a_cron_dagster_refuses_is_named_with_its_fix() -> None:
