@@ -164,10 +164,11 @@ def test_make_demo_prints_a_line_a_day_and_the_gold_table_and_nothing_else(tmp_p
     )
 
     assert result.returncode == 0, result.stderr[-5000:]
-    lines = (result.stdout + result.stderr).splitlines()
+    table, log = result.stdout.splitlines(), result.stderr.splitlines()
+    lines = table + log
     assert len(lines) <= 40, "\n".join(lines)
     assert [line for line in lines if re.search("warning|debug", line, re.IGNORECASE)] == []
-    assert sum(" posts in " in line for line in lines) == 7
-    assert lines[-1] == "(7 rows)" and lines[-9].split()[:3] == ["date", "weekday", "tweets"]
+    assert sum(" - INFO - " in line and " posts in " in line for line in log) == 7
+    assert table[-1] == "(7 rows)" and table[-9].split()[:3] == ["date", "weekday", "tweets"]
     gold = read_table(lake, "gold/daily_counts")
     assert list(gold["tweets"]) == [300] * 7
