@@ -154,6 +154,8 @@ def test_make_demo_prints_a_line_a_day_and_the_gold_table_and_nothing_else(tmp_p
     for make_variable in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):  # as typed in a shell, not nested
         env.pop(make_variable, None)
 
+    subprocess.run(["make", "install"], cwd=PROJECT_ROOT, env=env, capture_output=True, check=True)
+
     result = subprocess.run(
         ["make", "demo", f"DAGSTER_HOME={home}"],
         cwd=PROJECT_ROOT,
