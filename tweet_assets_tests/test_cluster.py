@@ -66,7 +66,7 @@ def test_spark_connect_runs_a_range_and_a_multiprocess_rerun_of_one_day(
     with connect_server(tmp_path / "connect") as server:
         run_range(tmp_path, f"{FIRST}...{LAST}", lake.as_uri(), SPARK_REMOTE=server.url)
         assert_same_tables(lake, local_lake)
-        # Spark's commit protocol wrote the days, not this process: no stage of lake_commit.
+        # Spark's commit protocol wrote the days, not this process: no stage of lake/commit.py.
         assert not (lake / "_staging").exists()
         # Re-run the last day with a process per step: each is a thin client of the server.
         first_day = lake_files(lake, FIRST)

@@ -2,7 +2,7 @@
 
     python -m tweet_assets_tests.reliability.kill_run LAKE ASSET DAY POSTS MOMENT
 
-MOMENT is where the run dies while it writes ASSET's day into the lake (see lake_commit):
+MOMENT is where the run dies while it writes ASSET's day into the lake (see lake/commit.py):
 - `before-commit`: the stage is written, nothing is swapped in yet;
 - `mid-swap`: on the two-rename path, the old day is moved aside and the new one not yet in;
 - `after-swap`: the day is exchanged, the stage (now holding the old day) not yet deleted.

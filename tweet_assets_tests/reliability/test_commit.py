@@ -1,4 +1,4 @@
-"""lake_commit on plain folders: whole-day swaps, and recovery that never touches a live writer."""
+"""lake/commit.py on plain folders: whole-day swaps; recovery never touches a live writer."""
 
 from pathlib import Path
 
