@@ -49,12 +49,14 @@ def test_daily_job_selects_the_whole_medallion() -> None:
 def evaluate(
     schedule: dg.ScheduleDefinition, tick: datetime, instance: dg.DagsterInstance | None = None
 ) -> Any:  # dagster's ScheduleExecutionData, not exported
-    with dg.instance_for_test() as ephemeral:
-        context = dg.build_schedule_context(
+    with (
+        dg.instance_for_test() as ephemeral,
+        dg.build_schedule_context(
             instance=instance or ephemeral,
             scheduled_execution_time=tick,
             repository_def=defs.get_repository_def(),
-        )
+        ) as context,
+    ):
         return schedule.evaluate_tick(context)
 
 
