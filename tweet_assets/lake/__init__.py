@@ -1,12 +1,11 @@
 """The lake: tables by layer and day; how a run's days are written, committed and read."""
 
 from tweet_assets.lake.io_manager import LakeIOManager, LakeWriteError, WithMetadata, parsed_as_json
-from tweet_assets.lake.layout import RAW_LAYER, Table, local_folder
+from tweet_assets.lake.layout import Table, local_folder
 from tweet_assets.lake.raw_pages import RawPages
 from tweet_assets.lake.reader import days_in, read_days
 
 __all__ = [
-    "RAW_LAYER",
     "LakeIOManager",
     "LakeWriteError",
     "RawPages",

@@ -90,6 +90,8 @@ def spark_resource(
 
 def session_of(resource: LazyPySparkResource) -> SparkSession:
     """The resource's session, started on first use without the JVM's start-up notice."""
+    if SparkSession.getActiveSession() is not None:  # the JVM is up: nothing to filter
+        return resource.spark_session
     with _jvm_notices_dropped():
         return resource.spark_session
 
