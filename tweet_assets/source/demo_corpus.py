@@ -14,7 +14,7 @@ A page is computed with numpy, a hundred posts at a time, and written straight t
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -131,7 +131,18 @@ class DemoCorpus:
             if next_token:
                 meta += f',"next_token":"{next_token}"'
             self._count_request()
-            yield SearchPage(f'{body},"meta":{{{meta}}}}}', len(ids), next_token=next_token)
+            yield SearchPage(
+                f'{body},"meta":{{{meta}}}}}',
+                len(ids),
+                next_token=next_token,
+                ids=tuple(map(str, ids)),
+            )
+
+    def count_days(self, query: str, start: datetime, end: datetime) -> dict[date, int]:
+        """Every whole UTC day of [start, end) holds `tweets_per_day` posts, whatever the query."""
+        self._count_request()
+        first = start.astimezone(UTC).date()
+        return {first + timedelta(days=n): self.tweets_per_day for n in range((end - start).days)}
 
     def _count_request(self) -> None:
         self.stats.requests += 1

@@ -7,22 +7,28 @@
 - 5xx, connection errors, timeouts and a 200 whose body is not JSON: retried (see `retry`);
 - other 4xx, 402 `CreditsDepleted` and 429 `UsageCapExceeded`: raised at once, since waiting
   will not help, naming the API's `title`, `detail` and `errors[].message`;
-- pagination as a generator of raw pages (`meta.next_token` until absent).
+- pagination as a generator of raw pages (`meta.next_token` until absent);
+- the API's own count of matching posts per UTC day (`/tweets/counts/{recent|all}`,
+  `granularity=day`), for bronze's completeness record: one request per run (per 31 days on
+  `all`), and a plan without the endpoint (403) only leaves the count unknown.
 The bearer token only ever travels in the Authorization header: no message, log line or page
 carries it.
 """
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 import requests
 
 from tweet_assets.settings import SEARCH_ENDPOINT, TOKEN
-from tweet_assets.source.pages import FetchStats, SearchPage
+from tweet_assets.source.pages import FetchStats, SearchPage, drops_posts
 from tweet_assets.source.retry import Retryable, RetryPolicy, XApiError
+
+T = TypeVar("T")
 
 TWEET_FIELDS = (
     "author_id,conversation_id,created_at,in_reply_to_user_id,lang,public_metrics,referenced_tweets"
@@ -35,15 +41,25 @@ RECENT_WINDOW = timedelta(days=7)
 @dataclass(frozen=True)
 class Endpoint:
     path: str
+    counts_path: str
     max_results: int
     min_interval_seconds: float
 
 
 ENDPOINTS = {
-    "recent": Endpoint("/tweets/search/recent", max_results=100, min_interval_seconds=0.0),
+    "recent": Endpoint(
+        "/tweets/search/recent",
+        "/tweets/counts/recent",
+        max_results=100,
+        min_interval_seconds=0.0,
+    ),
     # Full-archive search allows one request per second and 500 posts a page.
-    "all": Endpoint("/tweets/search/all", max_results=500, min_interval_seconds=1.0),
+    "all": Endpoint(
+        "/tweets/search/all", "/tweets/counts/all", max_results=500, min_interval_seconds=1.0
+    ),
 }
+# Statuses of the counts endpoint that mean "this plan or app cannot count": not a failure.
+COUNTS_UNAVAILABLE = (403, 404)
 
 
 def rfc3339(moment: datetime) -> str:
@@ -100,6 +116,7 @@ class XApiClient:
         self.endpoint = endpoint
         self._endpoint = ENDPOINTS[endpoint]
         self._url = base_url.rstrip("/") + self._endpoint.path
+        self._counts_url = base_url.rstrip("/") + self._endpoint.counts_path
         self._policy = policy or RetryPolicy()
         self._session = session or requests.Session()
         self._session.headers["Authorization"] = f"Bearer {bearer_token}"
@@ -148,10 +165,40 @@ class XApiClient:
                 return
             params["next_token"] = page.next_token
 
+    def count_days(self, query: str, start: datetime, end: datetime) -> dict[date, int] | None:
+        """Posts matching `query` per UTC day of [start, end), as the API counts them."""
+        params = {
+            "query": query,
+            "start_time": rfc3339(start),
+            "end_time": rfc3339(end),
+            "granularity": "day",
+        }
+        counts: dict[date, int] = {}
+        while True:
+            try:
+                document = self._get(self._counts_url, params, _parse_counts)
+            except XApiError as error:
+                if error.status in COUNTS_UNAVAILABLE:
+                    return None
+                raise
+            for bucket in document.get("data") or []:
+                day = datetime.fromisoformat(bucket["start"].replace("Z", "+00:00"))
+                counts[day.astimezone(UTC).date()] = int(bucket["tweet_count"])
+            next_token = (document.get("meta") or {}).get("next_token")
+            if not next_token:
+                return counts
+            params["next_token"] = next_token
+
     def _get_page(self, params: dict[str, str]) -> SearchPage:
+        return self._get(self._url, params, _parse_page)
+
+    def _get(self, url: str, params: dict[str, str], parse: Callable[[str], T]) -> T:
+        """The parsed body of a 200 to `GET url`, retried and paced by the policy; a 200 that
+        `parse` cannot read is retried like a 5xx."""
         window = f"{params['start_time']} to {params['end_time']}"
-        where = f"GET {self._url} (query {params['query']!r}, {window})"
-        return self._policy.run(lambda: self._try_once(params, where), where, self._wait)
+        where = f"GET {url} (query {params['query']!r}, {window})"
+        attempt = lambda: self._try_once(url, params, where, parse)  # noqa: E731
+        return self._policy.run(attempt, where, self._wait)
 
     def _wait(self, seconds: float, status: int | None) -> None:
         self.stats.retries += 1
@@ -160,12 +207,14 @@ class XApiClient:
         else:
             time.sleep(seconds)
 
-    def _try_once(self, params: dict[str, str], where: str) -> SearchPage:
+    def _try_once(
+        self, url: str, params: dict[str, str], where: str, parse: Callable[[str], T]
+    ) -> T:
         self._pace()
         self.stats.requests += 1
         try:
             response = self._session.get(
-                self._url,
+                url,
                 params=params,
                 timeout=(self._policy.connect_timeout, self._policy.read_timeout),
             )
@@ -183,7 +232,7 @@ class XApiClient:
         reset_wait = self._note_rate_limit(response.headers)
         body = response.content.decode("utf-8", errors="replace")
         if status == 200:
-            return self._parse_page(body)
+            return parse(body)
         title = _problem_title(body)
         summary = f"{status} {response.reason}: {describe_error_body(body)}"
         if status == 429 and title != "UsageCapExceeded":
@@ -196,25 +245,6 @@ class XApiClient:
         elif status in (402, 429):
             hint = " Waiting will not help: the account's credits or monthly cap are spent."
         raise XApiError(f"X API answered {summary} to {where}.{hint}", status=status)
-
-    @staticmethod
-    def _parse_page(body: str) -> SearchPage:
-        try:
-            document = json.loads(body)
-            meta = document.get("meta") or {}
-            errors = document.get("errors") or []
-            return SearchPage(
-                body,
-                int(meta.get("result_count", 0)),
-                next_token=meta.get("next_token"),
-                errors=tuple(describe_error_body(json.dumps(e)) for e in errors),
-            )
-        except (ValueError, AttributeError, TypeError) as error:
-            raise Retryable(
-                f"200 with a body that is not a search response ({error}): "
-                f"{describe_error_body(body)}",
-                200,
-            ) from None
 
     def _note_rate_limit(self, headers: requests.structures.CaseInsensitiveDict) -> float | None:
         """Seconds until the window resets (+1 s); at 0 remaining, hold the next request."""
@@ -235,3 +265,40 @@ class XApiClient:
         self.stats.rate_limit_waits += 1
         self.stats.rate_limit_wait_seconds += seconds
         time.sleep(seconds)
+
+
+def _parse_page(body: str) -> SearchPage:
+    try:
+        document = json.loads(body)
+        meta = document.get("meta") or {}
+        errors = [e for e in document.get("errors") or [] if isinstance(e, dict)]
+        return SearchPage(
+            body,
+            int(meta.get("result_count", 0)),
+            next_token=meta.get("next_token"),
+            errors=tuple(describe_error_body(json.dumps(e)) for e in errors),
+            dropping_errors=sum(map(drops_posts, errors)),
+            ids=tuple(str(post["id"]) for post in document.get("data") or [] if "id" in post),
+        )
+    except (ValueError, AttributeError, TypeError) as error:
+        raise Retryable(
+            f"200 with a body that is not a search response ({error}): {describe_error_body(body)}",
+            200,
+        ) from None
+
+
+def _parse_counts(body: str) -> dict:
+    try:
+        document = json.loads(body)
+        if isinstance(document, dict) and isinstance(document.get("data") or [], list):
+            for bucket in document.get("data") or []:
+                datetime.fromisoformat(bucket["start"].replace("Z", "+00:00"))
+                int(bucket["tweet_count"])
+            return document
+        problem = "not an object with a `data` list"
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        problem = f"{type(error).__name__}: {error}"
+    raise Retryable(
+        f"200 with a body that is not a counts response ({problem}): {describe_error_body(body)}",
+        200,
+    )

@@ -4,6 +4,8 @@ It holds posts and users, answers `GET /2/tweets/search/recent` as the real API 
 check with a problem+json 401, `start_time` inclusive and `end_time` exclusive, newest first,
 `max_results` per page, `includes.users` for the page's authors, opaque `next_token`s,
 `{"meta":{"result_count":0}}` for an empty window, rate-limit headers) and records every request.
+It answers `GET /2/tweets/counts/recent` with `granularity=day` too: one bucket per UTC day of
+the window, counting the posts it holds plus `unserved[day]`, posts the search never returns.
 It can enforce a rate limit (`rate_limit`: requests per window, then 429 until the reset) and
 fail every n-th request with a 503 (`fail_every`). Tests can queue scripted answers that are
 served before the normal behaviour.
@@ -14,13 +16,14 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 # The bearer token the fake API accepts in the tests: distinctive, so a leak is easy to find.
 TEST_TOKEN = "test-token-Zq9-NOT-A-REAL-SECRET"
 SEARCH_PATHS = ("/2/tweets/search/recent", "/2/tweets/search/all")
+COUNTS_PATHS = ("/2/tweets/counts/recent", "/2/tweets/counts/all")
 
 
 def parse_time(value: str) -> datetime:
@@ -113,6 +116,8 @@ class FakeXApi:
     base_url: str = ""
     rate_limit: tuple[int, float] | None = None
     fail_every: int = 0
+    # day (YYYY-MM-DD) -> posts the counts endpoint counts that search never serves
+    unserved: dict[str, int] = field(default_factory=dict)
     _window: tuple[float, int] = (0.0, 0)  # (reset epoch seconds, requests used)
 
     def add(self, tweet: dict, user: dict | None = None) -> dict:
@@ -146,7 +151,7 @@ class FakeXApi:
         }
         return headers, used > limit
 
-    def answer(self, params: dict[str, str], authorization: str | None) -> Scripted:
+    def answer(self, path: str, params: dict[str, str], authorization: str | None) -> Scripted:
         if self.scripted:
             return self.scripted.pop(0)
         limit_headers, over_limit = self._rate_limit_headers()
@@ -160,19 +165,37 @@ class FakeXApi:
             return Scripted(429, json.dumps(problem), limit_headers)
         if self.fail_every and len(self.requests) % self.fail_every == 0:
             return Scripted(503, '{"title":"Service Unavailable"}', limit_headers)
-        answer = self.search(params, authorization)
+        if path in COUNTS_PATHS:
+            answer = self.counts(params, authorization)
+        else:
+            answer = self.search(params, authorization)
         answer.headers = {**limit_headers, **answer.headers}
         return answer
 
+    def counts(self, params: dict[str, str], authorization: str | None) -> Scripted:
+        if authorization != f"Bearer {self.token}":
+            return _unauthorized()
+        start, end = parse_time(params["start_time"]), parse_time(params["end_time"])
+        assert params.get("granularity") == "day", params
+        buckets = []
+        day = start
+        while day < end:
+            following = min(end, day + timedelta(days=1))
+            held = sum(1 for t in self.tweets if day <= parse_time(t["created_at"]) < following)
+            buckets.append(
+                {
+                    "end": following.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                    "start": day.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                    "tweet_count": held + self.unserved.get(day.date().isoformat(), 0),
+                }
+            )
+            day = following
+        total = sum(bucket["tweet_count"] for bucket in buckets)
+        return Scripted(200, json.dumps({"data": buckets, "meta": {"total_tweet_count": total}}))
+
     def search(self, params: dict[str, str], authorization: str | None) -> Scripted:
         if authorization != f"Bearer {self.token}":
-            problem = {
-                "title": "Unauthorized",
-                "type": "about:blank",
-                "status": 401,
-                "detail": "Unauthorized",
-            }
-            return Scripted(401, json.dumps(problem), {"content-type": "application/problem+json"})
+            return _unauthorized()
         start, end = parse_time(params["start_time"]), parse_time(params["end_time"])
         matching = sorted(
             (t for t in self.tweets if start <= parse_time(t["created_at"]) < end),
@@ -193,6 +216,16 @@ class FakeXApi:
         return Scripted(200, json.dumps(body, ensure_ascii=False, separators=(",", ":")))
 
 
+def _unauthorized() -> Scripted:
+    problem = {
+        "title": "Unauthorized",
+        "type": "about:blank",
+        "status": 401,
+        "detail": "Unauthorized",
+    }
+    return Scripted(401, json.dumps(problem), {"content-type": "application/problem+json"})
+
+
 class _Handler(BaseHTTPRequestHandler):
     api: FakeXApi
 
@@ -206,10 +239,10 @@ class _Handler(BaseHTTPRequestHandler):
             "time": time.monotonic(),
         }
         self.api.requests.append(request)
-        if url.path not in SEARCH_PATHS:
+        if url.path not in SEARCH_PATHS + COUNTS_PATHS:
             answer = Scripted(404, json.dumps({"title": "Not Found Error", "detail": url.path}))
         else:
-            answer = self.api.answer(params, self.headers.get("Authorization"))
+            answer = self.api.answer(url.path, params, self.headers.get("Authorization"))
         request["status"] = answer.status
         time.sleep(answer.delay_seconds)
         payload = answer.body.encode("utf-8")
