@@ -1,21 +1,31 @@
 """The dagster command line, as CI and operators use it, in a subprocess with its own JVM."""
 
+import json
 import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pytest
 
+from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.dagster_cli import (
     PROJECT_ROOT,
     clean_env,
     materialize_all,
+    materialize_command,
     run_dagster,
 )
-from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, make_tweet, make_user
-from tweet_assets_tests.support.pipeline import read_table
+from tweet_assets_tests.support.fake_x_api import (
+    TEST_TOKEN,
+    FakeXApi,
+    Scripted,
+    make_tweet,
+    make_user,
+)
+from tweet_assets_tests.support.pipeline import materialize, read_table
 
 pytestmark = pytest.mark.cli
 
@@ -25,6 +35,12 @@ def test_definitions_validate(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert "Validation successful" in result.stderr + result.stdout
+
+
+def utc(moment: object) -> pd.Timestamp:
+    """A timestamp read by pandas, naive (Spark's UTC session) or zoned, as UTC."""
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
@@ -60,8 +76,19 @@ def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
     )
 
     assert result.returncode == 0, result.stderr[-5000:]
-    assert len(x_api.requests) == 2
+    # two search pages, then one counts request for the run
+    assert [request["path"].rsplit("/", 2)[-2] for request in x_api.requests] == [
+        "search",
+        "search",
+        "counts",
+    ]
     lake = tmp_path / "lake"
+    # the day's fetch record sits in its bronze folder, readable by pandas
+    [record] = pd.read_json(
+        lake / "bronze" / "tweets" / f"date={yesterday}" / "_fetch" / "record.json", lines=True
+    ).to_dict("records")
+    assert (record["posts"], record["distinct_posts"], record["pages"]) == (130, 130, 2)
+    assert (record["expected_tweets"], record["reached_last_page"]) == (130, True)
     tweets = read_table(lake, "silver/tweets").set_index("id")
     assert sorted(tweets.index) == sorted(t["id"] for t in served)
     for tweet in served:
@@ -80,6 +107,9 @@ def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
     )
     assert gold["retweet_count"] == tweets["retweet_count"].sum()
     assert gold["like_count"] == tweets["like_count"].sum()
+    # served whole: complete, and the API's own count beside ours
+    assert (gold["expected_tweets"], gold["complete"]) == (130, True)
+    assert utc(gold["fetched_at"]) == utc(record["fetched_at"])
     for path in [*lake.rglob("*"), *(tmp_path / "dagster_home").rglob("*")]:
         if path.is_file():
             assert TEST_TOKEN.encode() not in path.read_bytes(), path
@@ -174,3 +204,38 @@ def test_make_demo_prints_a_line_a_day_and_the_gold_table_and_nothing_else(tmp_p
     assert table[-1] == "(7 rows)" and table[-9].split()[:3] == ["date", "weekday", "tweets"]
     gold = read_table(lake, "gold/daily_counts")
     assert list(gold["tweets"]) == [300] * 7
+
+
+def test_gold_alone_refuses_a_silver_day_that_breaks_a_blocking_rule(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    day = (datetime.now(UTC) - timedelta(days=1)).date()
+    # Silver for the day holds a post the API filed under it but created the day before.
+    page = {
+        "data": [
+            make_tweet("31", f"{day}T09:00:00.000Z", "1"),
+            make_tweet("32", f"{day - timedelta(days=1)}T23:00:00.000Z", "1"),
+        ],
+        "meta": {"result_count": 2},
+    }
+    x_api.scripted.append(Scripted(200, json.dumps(page)))
+    twitter = TwitterResource(bearer_token=TEST_TOKEN, api_base_url=x_api.base_url)
+    lake = tmp_path / "lake"
+    materialize(
+        lake,
+        twitter,
+        day.isoformat(),
+        selection=["bronze_tweets", "silver_tweets"],
+        raise_on_error=False,  # silver's own blocking check fails
+    )
+    assert (lake / "silver" / "tweets" / f"date={day}").is_dir()
+
+    # The command our own "materialize it first" error suggests: gold alone, no checks run.
+    result = run_dagster(
+        tmp_path, *materialize_command(day.isoformat(), select="gold_daily_counts")[1:]
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"{day}: a post was created on another day" in output
+    assert not (lake / "gold" / "daily_counts" / f"date={day}").exists()

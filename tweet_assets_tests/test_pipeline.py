@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pytest
 from pyspark.sql import SparkSession
 
@@ -49,6 +50,7 @@ def test_api_day_lands_in_silver_and_gold_exactly_as_served(
     users = read_table(tmp_path, "silver/users")
     assert sorted(users["id"]) == ["1", "2", "3"]
     [gold] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
+    assert gold.pop("fetched_at") is not None
     assert gold == {
         "date": YESTERDAY.isoformat(),
         "weekday": YESTERDAY.strftime("%a"),
@@ -60,13 +62,17 @@ def test_api_day_lands_in_silver_and_gold_exactly_as_served(
             m: int(tweets[m].sum())
             for m in ["retweet_count", "reply_count", "like_count", "quote_count"]
         },
+        # the API counts the day's posts just as search served them
+        "expected_tweets": len(served),
+        "complete": True,
     }
     bronze = result.asset_materializations_for_node("bronze_tweets")[0].metadata
     assert bronze["source"].value == "api"
     assert bronze["endpoint"].value == "recent"
     assert bronze["tweets"].value == len(served)
-    assert (bronze["pages"].value, bronze["requests"].value) == (2, 2)
-    assert bronze["http_statuses"].value == {"200": 2}
+    # two search pages and the day's count
+    assert (bronze["pages"].value, bronze["requests"].value) == (2, 3)
+    assert bronze["http_statuses"].value == {"200": 3}
     assert bronze["truncated"].value is False
 
 
@@ -138,17 +144,44 @@ def test_cost_cap_stops_paging_and_marks_the_partition_truncated(
     served_day(x_api)
 
     result = materialize(
-        tmp_path,
-        api_twitter(x_api, max_tweets_per_day=120),
-        YESTERDAY.isoformat(),
-        selection="bronze_tweets",
+        tmp_path, api_twitter(x_api, max_tweets_per_day=120), YESTERDAY.isoformat()
     )
 
     bronze = result.asset_materializations_for_node("bronze_tweets")[0].metadata
     assert bronze["tweets"].value == 120
     assert bronze["truncated"].value is True
     assert bronze["truncated_days"].value == [YESTERDAY.isoformat()]
-    assert [r["params"]["max_results"] for r in x_api.requests] == ["100", "20"]
+    searches = [r["params"] for r in x_api.requests if "/search/" in r["path"]]
+    assert [params["max_results"] for params in searches] == ["100", "20"]
+    # the newest 120 of the day's 153: gold says so
+    [gold] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
+    assert (gold["tweets"], gold["expected_tweets"], gold["complete"]) == (120, 153, False)
+    [verdict] = check_evaluations(result, "bronze_tweets_complete")
+    assert (verdict.passed, verdict.partition) == (False, YESTERDAY.isoformat())
+    assert verdict.severity == dg.AssetCheckSeverity.WARN
+    assert "truncated by the cost cap" in (verdict.description or "")
+
+
+def test_a_day_search_serves_short_of_the_apis_count_is_not_complete(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    served = served_day(x_api)
+    x_api.unserved[YESTERDAY.isoformat()] = 10  # counted by the API, never served by search
+
+    result = materialize(tmp_path, api_twitter(x_api), YESTERDAY.isoformat())
+
+    assert result.success  # incomplete is a warning, not a failure
+    [gold] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
+    assert (gold["tweets"], gold["expected_tweets"]) == (len(served), len(served) + 10)
+    assert not gold["complete"]
+    [verdict] = check_evaluations(result, "bronze_tweets_complete")
+    assert not verdict.passed
+    assert verdict.metadata["distinct_posts"].value == len(served)
+    assert verdict.metadata["expected_tweets"].value == len(served) + 10
+    record = pd.read_json(
+        tmp_path / "bronze" / "tweets" / f"date={YESTERDAY}" / "_fetch" / "record.json", lines=True
+    )
+    assert record.loc[0, "expected_tweets"] == len(served) + 10
 
 
 def test_partial_errors_keep_the_data_and_show_in_metadata(tmp_path: Path, x_api: FakeXApi) -> None:
@@ -160,6 +193,16 @@ def test_partial_errors_keep_the_data_and_show_in_metadata(tmp_path: Path, x_api
     assert bronze["api_errors"].value == 1
     assert "Could not find user" in bronze["api_error_samples"].value[0]
     assert list(read_table(tmp_path, "silver/tweets")["id"]) == ["1"]
+
+
+def check_evaluations(
+    result: dg.ExecuteInProcessResult, check_name: str
+) -> list[dg.AssetCheckEvaluation]:
+    return [
+        evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if evaluation.check_name == check_name
+    ]
 
 
 def step_failure(result: dg.ExecuteInProcessResult) -> str:
@@ -187,7 +230,8 @@ def test_materializing_a_day_leaves_every_other_day_byte_identical(tmp_path: Pat
     materialize(tmp_path, twitter, "2026-11-21")
 
     assert {path.split("/")[0] for path in before} == {"bronze", "silver", "gold"}
-    assert len({path.rsplit("/", 2)[0] for path in before}) == 4
+    assert len({"/".join(path.split("/")[:2]) for path in before}) == 4
+    assert "bronze/tweets/date=2026-11-20/_fetch/record.json" in before
     assert lake_files(tmp_path, "2026-11-20") == before
     assert lake_files(tmp_path, "2026-11-21")
     assert list(read_table(tmp_path, "gold/daily_counts")["date"]) == ["2026-11-20", "2026-11-21"]

@@ -1,19 +1,115 @@
-"""bronze_tweets: the search pages of each UTC day, exactly as the source sent them."""
+"""bronze_tweets: the search pages of each UTC day, exactly as the source sent them, and each
+day's fetch record: what fetching it did, and how many posts the API itself counted."""
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import dagster as dg
+import numpy as np
 
 from tweet_assets.assets.daily import daily_asset
+from tweet_assets.assets.verdicts import day_verdict
 from tweet_assets.lake import RawPages
 from tweet_assets.partitions import day_bounds, days_in_window
 from tweet_assets.settings import MAX_PER_DAY
-from tweet_assets.source import TwitterResource
+from tweet_assets.source import SearchClient, SearchPage, TwitterResource
+from tweet_assets.transforms.gold import COMPLETE_SHARE
 
 ERROR_SAMPLES = 5
+COMPLETE_CHECK = "bronze_tweets_complete"
 
 
-@daily_asset("bronze", kinds={"python", "spark", "json"}, tags={"source": "x-api-v2"})
-def bronze_tweets(context: dg.AssetExecutionContext, twitter: TwitterResource) -> dg.Output:
-    """Raw X API v2 search pages per UTC day, one JSON response per line (JSON Lines).
+def _distinct(ids: list[np.ndarray]) -> int:
+    return int(np.unique(np.concatenate(ids)).size) if ids else 0
+
+
+def _id_numbers(page: SearchPage) -> np.ndarray:
+    """The page's post ids as numbers, for a cheap distinct count of a million-post day."""
+    try:
+        return np.array([int(post_id) for post_id in page.ids], dtype=np.uint64)
+    except ValueError:  # ids that are not decimal: hashed, for counting within this run only
+        return np.array([hash(post_id) & 0x7FFF_FFFF_FFFF_FFFF for post_id in page.ids], np.uint64)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def is_complete(record: dict) -> bool:
+    """Paging reached the last page, no cap cut it, no partial error dropped posts, and the
+    distinct posts fetched are at least COMPLETE_SHARE of the API's count (when it has one)."""
+    expected = record["expected_tweets"]
+    return (
+        record["reached_last_page"]
+        and not record["truncated"]
+        and not record["dropping_errors"]
+        and (expected is None or record["distinct_posts"] >= COMPLETE_SHARE * expected)
+    )
+
+
+def _fetch_day(
+    client: SearchClient, twitter: TwitterResource, day: date, pages: RawPages
+) -> tuple[dict, list[str]]:
+    """Fetch one day into `pages`; its fetch record (without the API's count) and its errors."""
+    requests_before = client.stats.requests
+    posts, page_count, dropping, ids = 0, 0, 0, []
+    errors: list[str] = []
+    last_page = None
+    for page in client.search_pages(
+        twitter.query, *day_bounds(day), max_tweets=twitter.max_tweets_per_day
+    ):
+        pages.add(day, page.body)
+        posts += page.result_count
+        page_count += 1
+        errors.extend(page.errors)
+        dropping += page.dropping_errors
+        ids.append(_id_numbers(page))
+        last_page = page
+    reached_end = last_page is None or not last_page.next_token
+    record = {
+        "day": day.isoformat(),
+        "source": client.source,
+        "endpoint": client.endpoint,
+        "query": twitter.query,
+        "posts": posts,
+        "distinct_posts": _distinct(ids),
+        "pages": page_count,
+        "requests": client.stats.requests - requests_before,
+        "reached_last_page": reached_end,
+        # Paging stopped by the cost cap with pages left (recent search is newest first, so a
+        # truncated day holds only its last hours).
+        "truncated": not reached_end and twitter.max_tweets_per_day is not None,
+        "api_errors": len(errors),
+        "dropping_errors": dropping,
+        "expected_tweets": None,
+        "fetched_at": _now(),
+    }
+    return record, errors
+
+
+@daily_asset(
+    "bronze",
+    kinds={"python", "spark", "json"},
+    tags={"source": "x-api-v2"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            COMPLETE_CHECK,
+            asset="bronze_tweets",
+            description=(
+                "The day's distinct posts reach 99% of the API's own count, paging reached the "
+                "last page, no cap cut it and no partial error dropped posts. Warns."
+            ),
+        )
+    ],
+)
+def bronze_tweets(
+    context: dg.AssetExecutionContext, twitter: TwitterResource
+) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:
+    """Raw X API v2 search pages per UTC day, one JSON response per line (JSON Lines), and the
+    day's fetch record (`_fetch.json` in the day's folder): posts and distinct posts fetched,
+    pages, requests, whether paging reached the last page, truncation by the cost cap, partial
+    API errors (and how many dropped posts), the API's own count for the day
+    (`expected_tweets`, null when the source cannot say) and `fetched_at` (UTC).
 
     Served by the live API when the bearer token is set, else by the offline demo corpus.
     Every day of the run is fetched before anything is written, so a failed fetch leaves the
@@ -27,34 +123,38 @@ def bronze_tweets(context: dg.AssetExecutionContext, twitter: TwitterResource) -
         f"Fetching {twitter.query!r} for {days[0]} to {days[-1]} from source {client.source}"
         f" (endpoint {client.endpoint})"
     )
-    cap = twitter.max_tweets_per_day
     pages = RawPages()
-    tweets_by_day: dict[str, int] = {}
-    truncated: list[str] = []
     api_errors: list[str] = []
     try:
         for day in days:
-            tweets, last_page = 0, None
-            for page in client.search_pages(twitter.query, *day_bounds(day), max_tweets=cap):
-                pages.add(day, page.body)
-                tweets += page.result_count
-                api_errors.extend(page.errors)
-                last_page = page
-            tweets_by_day[day.isoformat()] = tweets
-            if cap is not None and tweets >= cap and last_page and last_page.next_token:
-                truncated.append(day.isoformat())
+            record, errors = _fetch_day(client, twitter, day, pages)
+            pages.records[day] = record
+            api_errors.extend(errors)
+            if record["truncated"]:
                 context.log.warning(
-                    f"{day}: stopped at the cost cap of {cap} posts ({MAX_PER_DAY}) with "
-                    "more pages left; the partition is marked truncated"
+                    f"{day}: stopped at the cost cap of {twitter.max_tweets_per_day} posts "
+                    f"({MAX_PER_DAY}) with more pages left; the day is marked truncated"
                 )
-            context.log.info(f"{day}: {tweets} posts in {pages.pages_by_day[day]} pages")
+            context.log.info(f"{day}: {record['posts']} posts in {record['pages']} pages")
+        # After the fetch: a post deleted meanwhile lowers the count rather than the share.
+        counts = client.count_days(twitter.query, day_bounds(days[0])[0], day_bounds(days[-1])[1])
     except BaseException:
         pages.discard()
         raise
+    for day in days:
+        pages.records[day]["expected_tweets"] = None if counts is None else counts.get(day)
+    if counts is None:
+        context.log.warning(
+            f"The source cannot count posts ({client.source}, {client.endpoint}): "
+            "expected_tweets is unknown, and completeness rests on paging alone"
+        )
     if api_errors:
         context.log.warning(f"The API reported {len(api_errors)} partial errors beside the data")
+    records = {day.isoformat(): pages.records[day] for day in days}
     stats = client.stats
-    return dg.Output(
+    truncated = [day for day, record in records.items() if record["truncated"]]
+    incomplete = [day for day, record in records.items() if not is_complete(record)]
+    yield dg.Output(
         pages,
         metadata={
             "source": client.source,
@@ -62,8 +162,10 @@ def bronze_tweets(context: dg.AssetExecutionContext, twitter: TwitterResource) -
             "query": twitter.query,
             "requests": stats.requests,
             "pages": sum(pages.pages_by_day.values()),
-            "tweets": sum(tweets_by_day.values()),
-            "tweets_by_day": tweets_by_day,
+            "tweets": sum(record["posts"] for record in records.values()),
+            "tweets_by_day": {day: record["posts"] for day, record in records.items()},
+            "expected_by_day": {day: record["expected_tweets"] for day, record in records.items()},
+            "incomplete_days": incomplete,
             "retries": stats.retries,
             "rate_limit_waits": stats.rate_limit_waits,
             "rate_limit_wait_seconds": round(stats.rate_limit_wait_seconds, 1),
@@ -74,3 +176,32 @@ def bronze_tweets(context: dg.AssetExecutionContext, twitter: TwitterResource) -
             "api_error_samples": api_errors[:ERROR_SAMPLES],
         },
     )
+    check = dg.AssetCheckKey(context.asset_key, COMPLETE_CHECK)
+    for label, record in records.items():
+        expected = record["expected_tweets"]
+        share = record["distinct_posts"] / expected if expected else None
+        yield day_verdict(
+            context,
+            check,
+            label,
+            passed=is_complete(record),
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "distinct_posts": record["distinct_posts"],
+                "expected_tweets": expected,
+                "share": None if share is None else round(share, 4),
+                "reached_last_page": record["reached_last_page"],
+                "truncated": record["truncated"],
+                "dropping_errors": record["dropping_errors"],
+            },
+            description=(
+                None
+                if is_complete(record)
+                else f"{label}: fetched {record['distinct_posts']} distinct posts of "
+                f"{expected if expected is not None else 'an unknown number'} the API counts"
+                f"{'; truncated by the cost cap' if record['truncated'] else ''}"
+                f"{'' if record['reached_last_page'] else '; paging did not reach the last page'}"
+            ),
+        )
+    # The check's own output; the verdicts above are its result, one per day.
+    yield dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_check_key(check))

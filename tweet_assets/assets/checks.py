@@ -1,8 +1,9 @@
 """Asset checks: is each day of silver and gold right? Evaluated after every materialization.
 
-A run covers one day or a range of days; each check looks at every day of the run and lists the
-failing days, with what is wrong on each, in its metadata. The two row-level checks of
-silver_tweets are blocking: when one fails, gold is not computed from bad silver.
+A run covers one day or a range of days; each check gives every day of the run its own verdict
+(`verdicts.day_verdict`), with what is wrong on that day in its metadata. The two row-level
+checks of silver_tweets are blocking: when one fails, gold is not computed in that run, and gold
+refuses such a day in any other run too (transforms.rules).
 """
 
 from collections.abc import Iterable
@@ -13,68 +14,62 @@ from pyspark.sql import functions as F
 
 from tweet_assets.assets.gold import gold_daily_counts
 from tweet_assets.assets.silver import BRONZE_PAGES, silver_tweets, silver_users
-from tweet_assets.partitions import daily_partitions
+from tweet_assets.assets.verdicts import Verdicts, daily_check, day_verdict
+from tweet_assets.partitions import days_in_window
 from tweet_assets.transforms.gold import SUMMED_METRICS
+from tweet_assets.transforms.rules import DAY_RULES, KEY_RULES, rule_breaks
 from tweet_assets.transforms.silver import posts_from_pages
 
 
-def _result(rows: Iterable[Row], problem_of: dict[str, str]) -> dg.AssetCheckResult:
-    """Pass when no day's row has a true `problem_of` column; the metadata names each failure.
+def _verdicts(
+    context: dg.AssetCheckExecutionContext,
+    rows: Iterable[Row],
+    problem_of: dict[str, str],
+    blocking: bool = False,
+) -> Verdicts:
+    """One verdict per day of the run: it fails when the day's row has a true `problem_of`
+    column. `rows` hold at most one row per day: `date` and a boolean column per problem; a
+    day without a row has nothing wrong."""
+    [spec] = context.check_specs
+    by_day = {row["date"].isoformat(): row for row in rows}
+    for day in (day.isoformat() for day in days_in_window(context.partition_time_window)):
+        row = by_day.get(day)
+        problems = [text for column, text in problem_of.items() if row and row[column]]
+        yield day_verdict(
+            context,
+            spec.key,
+            day,
+            passed=not problems,
+            metadata={"problems": problems},
+            description=f"{day}: {'; '.join(problems)}" if problems else None,
+            blocking=blocking,
+        )
+    # The check's own output, which downstream steps wait on; the verdicts above are its result.
+    yield dg.Output(None)
 
-    `rows` hold one row per day: `date` and a boolean column per problem.
-    """
-    days = sorted(rows, key=lambda row: row["date"])
-    failing = {}
-    for row in days:
-        problems = [text for column, text in problem_of.items() if row[column]]
-        if problems:
-            failing[row["date"].isoformat()] = "; ".join(problems)
-    return dg.AssetCheckResult(
-        passed=not failing,
-        metadata={"days_checked": len(days), "failing_days": failing},
-        description=(
-            f"{len(failing)} of {len(days)} days fail: {', '.join(failing)}" if failing else None
-        ),
-    )
 
-
-@dg.asset_check(asset=silver_tweets, blocking=True, partitions_def=daily_partitions)
-def silver_tweets_keys_unique_and_present(silver_tweets: DataFrame) -> dg.AssetCheckResult:
+@daily_check(silver_tweets, blocking=True)
+def silver_tweets_keys_unique_and_present(
+    context: dg.AssetCheckExecutionContext, silver_tweets: DataFrame
+) -> Verdicts:
     """Each post once a day, and every post has an id, an author_id and a created_at.
     Blocking: gold is not computed from a day that fails."""
-    per_day = silver_tweets.groupBy("date").agg(
-        (F.count("*") != F.count_distinct("id")).alias("duplicate"),
-        F.max(F.col("author_id").isNull()).alias("no_author"),
-        F.max(F.col("created_at").isNull()).alias("no_time"),
-    )
-    return _result(
-        per_day.collect(),
-        {
-            "duplicate": "an id is null or appears twice",
-            "no_author": "a post has no author_id",
-            "no_time": "a post has no (or an unreadable) created_at",
-        },
-    )
+    yield from _verdicts(context, rule_breaks(silver_tweets).collect(), KEY_RULES, blocking=True)
 
 
-@dg.asset_check(asset=silver_tweets, blocking=True, partitions_def=daily_partitions)
-def silver_tweets_created_inside_their_day(silver_tweets: DataFrame) -> dg.AssetCheckResult:
+@daily_check(silver_tweets, blocking=True)
+def silver_tweets_created_inside_their_day(
+    context: dg.AssetCheckExecutionContext, silver_tweets: DataFrame
+) -> Verdicts:
     """Every post's created_at (UTC) falls on its partition's day. Blocking: a post filed under
     the wrong day would be counted on the wrong day in gold."""
-    per_day = silver_tweets.groupBy("date").agg(
-        F.max(F.to_date("created_at") != F.col("date")).alias("outside")
-    )
-    return _result(per_day.collect(), {"outside": "a post was created on another day"})
+    yield from _verdicts(context, rule_breaks(silver_tweets).collect(), DAY_RULES, blocking=True)
 
 
-@dg.asset_check(
-    asset=silver_tweets,
-    additional_ins={"bronze_tweets": BRONZE_PAGES},
-    partitions_def=daily_partitions,
-)
+@daily_check(silver_tweets, additional_ins={"bronze_tweets": BRONZE_PAGES})
 def silver_tweets_match_bronze_ids(
-    silver_tweets: DataFrame, bronze_tweets: DataFrame
-) -> dg.AssetCheckResult:
+    context: dg.AssetCheckExecutionContext, silver_tweets: DataFrame, bronze_tweets: DataFrame
+) -> Verdicts:
     """Silver holds exactly one row per distinct post id of the day's bronze pages (of the posts
     that can be placed on the day: see BAD_RECORD_REASONS)."""
     bronze_ids = (
@@ -87,34 +82,39 @@ def silver_tweets_match_bronze_ids(
         "date",
         (F.coalesce("rows", F.lit(0)) != F.coalesce("bronze_ids", F.lit(0))).alias("mismatch"),
     )
-    return _result(per_day.collect(), {"mismatch": "silver rows differ from bronze's post ids"})
+    yield from _verdicts(
+        context, per_day.collect(), {"mismatch": "silver rows differ from bronze's post ids"}
+    )
 
 
-@dg.asset_check(asset=silver_users, partitions_def=daily_partitions)
-def silver_users_ids_unique(silver_users: DataFrame) -> dg.AssetCheckResult:
+@daily_check(silver_users)
+def silver_users_ids_unique(
+    context: dg.AssetCheckExecutionContext, silver_users: DataFrame
+) -> Verdicts:
     """Each author once a day."""
     per_day = silver_users.groupBy("date").agg(
         (F.count("*") != F.count_distinct("id")).alias("duplicate")
     )
-    return _result(per_day.collect(), {"duplicate": "a user id is null or appears twice"})
+    yield from _verdicts(
+        context, per_day.collect(), {"duplicate": "a user id is null or appears twice"}
+    )
 
 
-@dg.asset_check(
-    asset=gold_daily_counts,
-    additional_ins={"silver_tweets": dg.AssetIn()},
-    partitions_def=daily_partitions,
-)
+@daily_check(gold_daily_counts, additional_ins={"silver_tweets": dg.AssetIn()})
 def gold_counts_match_silver(
-    gold_daily_counts: DataFrame, silver_tweets: DataFrame
-) -> dg.AssetCheckResult:
+    context: dg.AssetCheckExecutionContext, gold_daily_counts: DataFrame, silver_tweets: DataFrame
+) -> Verdicts:
     """Each day's `tweets` equals silver's distinct post ids that day, and no sum is negative."""
     silver_ids = silver_tweets.groupBy("date").agg(F.count_distinct("id").alias("silver_ids"))
     per_day = gold_daily_counts.join(silver_ids, "date", "left").select(
         "date",
         (F.col("tweets") != F.coalesce("silver_ids", F.lit(0))).alias("mismatch"),
-        F.greatest(*[F.col(metric) < 0 for metric in SUMMED_METRICS]).alias("negative"),
+        F.coalesce(
+            F.greatest(*[F.col(metric) < 0 for metric in SUMMED_METRICS]), F.lit(False)
+        ).alias("negative"),
     )
-    return _result(
+    yield from _verdicts(
+        context,
         per_day.collect(),
         {"mismatch": "tweets differ from silver's post ids", "negative": "a sum is negative"},
     )

@@ -13,6 +13,7 @@ def daily_asset(
     kinds: set[str],
     tags: Mapping[str, str] | None = None,
     ins: Mapping[str, dg.AssetIn] | None = None,
+    check_specs: list[dg.AssetCheckSpec] | None = None,
 ) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
     """An asset of `layer` (its group and `layer` tag), partitioned by UTC day; a range of days
     is backfilled as one run, and the asset is due between 00:00 and 03:00 UTC."""
@@ -25,4 +26,5 @@ def daily_asset(
         tags={"layer": layer, **(tags or {})},
         freshness_policy=daily_freshness,
         ins=ins,
+        check_specs=check_specs,
     )

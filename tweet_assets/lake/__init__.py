@@ -1,18 +1,28 @@
 """The lake: tables by layer and day; how a run's days are written, committed and read."""
 
-from tweet_assets.lake.io_manager import LakeIOManager, LakeWriteError, WithMetadata, parsed_as_json
+from tweet_assets.lake.fetch_records import FETCH_FILE, read_fetch_records
+from tweet_assets.lake.io_manager import (
+    LakeIOManager,
+    LakeWriteError,
+    WithMetadata,
+    fetch_records,
+    parsed_as_json,
+)
 from tweet_assets.lake.layout import Table, local_folder
 from tweet_assets.lake.raw_pages import RawPages
 from tweet_assets.lake.reader import days_in, read_days
 
 __all__ = [
+    "FETCH_FILE",
     "LakeIOManager",
     "LakeWriteError",
     "RawPages",
     "Table",
     "WithMetadata",
     "days_in",
+    "fetch_records",
     "local_folder",
     "parsed_as_json",
     "read_days",
+    "read_fetch_records",
 ]

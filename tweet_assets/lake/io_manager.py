@@ -31,6 +31,11 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from tweet_assets.lake.commit import recover, staged
+from tweet_assets.lake.fetch_records import (
+    read_fetch_records,
+    write_record_file,
+    write_records_with_spark,
+)
 from tweet_assets.lake.layout import Table
 from tweet_assets.lake.raw_pages import RawPages
 from tweet_assets.lake.reader import days_in, read_days
@@ -42,12 +47,20 @@ from tweet_assets.spark import check_session, is_connect, session_of
 # Input metadata: a consumer of a raw table that sets it to a Spark schema (`StructType.json()`)
 # gets the lines parsed as JSON with that schema (schema-on-read) instead of as text.
 _JSON_SCHEMA = "json_schema"
+# Input metadata: a consumer of a raw table that sets it gets the days' fetch records
+# (lake.fetch_records) instead of their pages.
+_FETCH_RECORDS = "fetch_records"
 PREVIEW_ROWS = 5
 
 
 def parsed_as_json(schema: StructType) -> dict[str, str]:
     """Input metadata asking the lake for a raw table's pages parsed with `schema`."""
     return {_JSON_SCHEMA: schema.json()}
+
+
+def fetch_records() -> dict[str, bool]:
+    """Input metadata asking the lake for a raw table's fetch records of the days, not pages."""
+    return {_FETCH_RECORDS: True}
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,8 @@ class LakeIOManager(dg.ConfigurableIOManager):
         try:
             if root is None:
                 rows_by_day = write_in_place(spark, obj, table.path, days)
+                if isinstance(obj, RawPages):
+                    write_records_with_spark(spark, table, obj.records)
             else:
                 # Spark writes into a private stage; the days are swapped in whole (commit).
                 target = Path(table.path)
@@ -105,6 +120,8 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 with staged(root, table.asset_name, target, context.run_id) as stage:
                     if isinstance(obj, RawPages):
                         rows_by_day = write_raw_pages(spark, obj, stage.path, str(stage.table))
+                        for day, record in obj.records.items():
+                            write_record_file(stage.table / f"date={day.isoformat()}", record)
                     else:
                         rows_by_day = write_parquet_days(obj, str(stage.table), days)
                     stage.commit([day.isoformat() for day in days if day in rows_by_day])
@@ -155,6 +172,8 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 f"missing); materialize it first: dagster asset materialize -m "
                 f"tweet_assets.definitions --select {name} --partition {first}"
             )
+        if (context.definition_metadata or {}).get(_FETCH_RECORDS):
+            return read_fetch_records(spark, table, days)
         schema = (context.definition_metadata or {}).get(_JSON_SCHEMA)
         json_schema = StructType.fromJson(json.loads(schema)) if schema else None
         return read_days(spark, table, days, json_schema)

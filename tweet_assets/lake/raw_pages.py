@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -22,6 +23,8 @@ class RawPages:
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="tweet-lake-pages-")
         self.pages_by_day: dict[date, int] = {}
+        # Each day's fetch record (lake.fetch_records), stored and committed with its pages.
+        self.records: dict[date, dict[str, Any]] = {}
 
     def _path(self, day: date) -> Path:
         return Path(self._dir.name) / f"{day.isoformat()}.jsonl"

@@ -21,7 +21,7 @@ def materialize(
     twitter: TwitterResource,
     first_day: str,
     last_day: str | None = None,
-    selection: str = "*",
+    selection: str | list[str] = "*",
     raise_on_error: bool = True,
     instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
@@ -49,10 +49,12 @@ def materialize(
 
 
 def lake_files(lake: Path, day: str) -> dict[str, bytes]:
-    """Every file of one day's partitions in every table, by path, with its bytes."""
+    """Every file of one day's partitions in every table (fetch records too), by path, with
+    its bytes."""
     return {
         str(path.relative_to(lake)): path.read_bytes()
-        for path in sorted(lake.glob(f"*/*/date={day}/*"))
+        for path in sorted(lake.glob(f"*/*/date={day}/**/*"))
+        if path.is_file()
     }
 
 

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.usefixtures("spark")
 
 YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date()
 ALL_CHECKS = {
+    "bronze_tweets_complete",
     "silver_tweets_keys_unique_and_present",
     "silver_tweets_created_inside_their_day",
     "silver_tweets_match_bronze_ids",
@@ -24,6 +25,7 @@ ALL_CHECKS = {
 
 
 def checks(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    """The verdicts of a one-day run, by check."""
     return {check.check_name: check for check in result.get_asset_check_evaluations()}
 
 
@@ -40,12 +42,17 @@ def test_a_clean_range_passes_every_check_and_says_which_days_it_checked(tmp_pat
         tmp_path, TwitterResource(demo_tweets_per_day=40), "2026-11-19", "2026-11-20"
     )
 
-    evaluations = checks(result)
-    assert set(evaluations) == ALL_CHECKS
-    for name, evaluation in evaluations.items():
-        assert evaluation.passed, name
-        assert evaluation.metadata["days_checked"].value == 2, name
-        assert evaluation.metadata["failing_days"].value == {}, name
+    # one verdict per check and day, each with its day, so Dagit shows every day of a range
+    verdicts = {
+        (verdict.check_name, verdict.partition): verdict
+        for verdict in result.get_asset_check_evaluations()
+    }
+    days = ["2026-11-19", "2026-11-20"]
+    assert set(verdicts) == {(name, day) for name in ALL_CHECKS for day in days}
+    assert len(result.get_asset_check_evaluations()) == len(verdicts)
+    for (name, day), verdict in verdicts.items():
+        assert verdict.passed, (name, day)
+        assert verdict.target_materialization_data is not None, (name, day)
 
 
 def test_a_post_without_author_fails_the_blocking_check_and_gold_does_not_run(
@@ -60,7 +67,8 @@ def test_a_post_without_author_fails_the_blocking_check_and_gold_does_not_run(
 
     keys = checks(result)["silver_tweets_keys_unique_and_present"]
     assert not keys.passed
-    assert keys.metadata["failing_days"].value == {YESTERDAY.isoformat(): "a post has no author_id"}
+    assert keys.partition == YESTERDAY.isoformat()
+    assert keys.metadata["problems"].value == ["a post has no author_id"]
     assert result.asset_materializations_for_node("silver_tweets")
     assert not result.asset_materializations_for_node("gold_daily_counts")
     assert not (tmp_path / "gold").exists()
@@ -77,7 +85,6 @@ def test_a_post_from_another_day_fails_the_day_check_and_gold_does_not_run(
     assert evaluations["silver_tweets_keys_unique_and_present"].passed
     inside = evaluations["silver_tweets_created_inside_their_day"]
     assert not inside.passed
-    assert inside.metadata["failing_days"].value == {
-        YESTERDAY.isoformat(): "a post was created on another day"
-    }
+    assert inside.partition == YESTERDAY.isoformat()
+    assert inside.metadata["problems"].value == ["a post was created on another day"]
     assert not result.asset_materializations_for_node("gold_daily_counts")

@@ -1,7 +1,10 @@
-from datetime import date
+from datetime import UTC, date, datetime
 
-from pyspark.sql import SparkSession
+import pytest
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
+from tweet_assets.lake.fetch_records import FETCH_FIELDS
 from tweet_assets.transforms.gold import GOLD_COLUMNS, daily_counts
 
 SILVER = (
@@ -9,27 +12,62 @@ SILVER = (
     "in_reply_to_user_id string, retweet_count long, reply_count long, like_count long, "
     "quote_count long"
 )
+FRIDAY, SATURDAY = date(2026, 11, 20), date(2026, 11, 21)
+FETCHED_AT = datetime(2026, 11, 22, 0, 15, 3, tzinfo=UTC)
+FETCHES = (
+    "date date, day string, source string, endpoint string, query string, posts long, "
+    "distinct_posts long, pages long, requests long, reached_last_page boolean, "
+    "truncated boolean, api_errors long, dropping_errors long, expected_tweets long, "
+    "fetched_at timestamp"
+)
 
 
-def test_counts_match_a_hand_computed_day_and_an_empty_day_is_zeros(spark: SparkSession) -> None:
-    friday, saturday = date(2026, 11, 20), date(2026, 11, 21)
-    silver = spark.createDataFrame(
+def fetch(day: date, expected: int | None, *, posts: int = 4, **changes: object) -> tuple:
+    record = {
+        "date": day,
+        "day": day.isoformat(),
+        "source": "api",
+        "endpoint": "recent",
+        "query": "q",
+        "posts": posts,
+        "distinct_posts": posts,
+        "pages": 1,
+        "requests": 1,
+        "reached_last_page": True,
+        "truncated": False,
+        "api_errors": 0,
+        "dropping_errors": 0,
+        "expected_tweets": expected,
+        "fetched_at": FETCHED_AT,
+        **changes,
+    }
+    assert list(record)[1:] == FETCH_FIELDS
+    return tuple(record.values())
+
+
+def four_posts(spark: SparkSession, likes: list[int | None] | None = None) -> DataFrame:
+    likes = likes or [10, 5, None, 1]
+    return spark.createDataFrame(
         [
             # id, author, conversation, reply target, retweets, replies, likes, quotes
-            (friday, "1", "a", "1", None, 1, 2, 10, 0),
-            (friday, "2", "b", "1", "a", 0, 0, 5, 1),
-            (friday, "3", "a", "1", "b", 2, 1, None, 0),
-            (friday, "4", "c", "4", None, 0, 0, 1, 0),
+            (FRIDAY, "1", "a", "1", None, 1, 2, likes[0], 0),
+            (FRIDAY, "2", "b", "1", "a", 0, 0, likes[1], 1),
+            (FRIDAY, "3", "a", "1", "b", 2, 1, likes[2], 0),
+            (FRIDAY, "4", "c", "4", None, 0, 0, likes[3], 0),
         ],
         SILVER,
     )
 
-    gold = daily_counts(silver, [friday, saturday])
+
+def test_counts_match_a_hand_computed_day_and_an_empty_day_is_zeros(spark: SparkSession) -> None:
+    fetches = spark.createDataFrame([fetch(FRIDAY, 4), fetch(SATURDAY, 0, posts=0)], FETCHES)
+
+    gold = daily_counts(four_posts(spark), [FRIDAY, SATURDAY], fetches)
 
     assert gold.columns == GOLD_COLUMNS
     rows = {row["date"]: row.asDict() for row in gold.collect()}
-    assert rows[friday] == {
-        "date": friday,
+    assert rows[FRIDAY] == {
+        "date": FRIDAY,
         "weekday": "Fri",
         "tweets": 4,
         "authors": 3,
@@ -39,9 +77,12 @@ def test_counts_match_a_hand_computed_day_and_an_empty_day_is_zeros(spark: Spark
         "reply_count": 3,
         "like_count": 16,
         "quote_count": 1,
+        "expected_tweets": 4,
+        "fetched_at": FETCHED_AT.replace(tzinfo=None),
+        "complete": True,
     }
-    assert rows[saturday] == {
-        "date": saturday,
+    assert rows[SATURDAY] == {
+        "date": SATURDAY,
         "weekday": "Sat",
         "tweets": 0,
         "authors": 0,
@@ -51,4 +92,59 @@ def test_counts_match_a_hand_computed_day_and_an_empty_day_is_zeros(spark: Spark
         "reply_count": 0,
         "like_count": 0,
         "quote_count": 0,
+        "expected_tweets": 0,
+        "fetched_at": FETCHED_AT.replace(tzinfo=None),
+        "complete": True,
     }
+
+
+def test_a_metric_no_post_has_is_null_and_a_partly_missing_one_sums_what_is_known(
+    spark: SparkSession,
+) -> None:
+    silver = four_posts(spark, likes=[None, None, None, None]).withColumn(
+        "retweet_count", F.lit(None).cast("long")
+    )
+    fetches = spark.createDataFrame([fetch(FRIDAY, 4)], FETCHES)
+
+    [row] = daily_counts(silver, [FRIDAY], fetches).collect()
+
+    assert row["tweets"] == 4
+    assert row["like_count"] is None and row["retweet_count"] is None
+    assert row["reply_count"] == 3 and row["quote_count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("record", "complete"),
+    [
+        ({"expected": 4}, True),
+        # 4 of 404 the API counts: search missed posts
+        ({"expected": 404}, False),
+        # 99% is enough: 4 of 4.04 rounds to 4 of 4, but 4 of 5 is not
+        ({"expected": 5}, False),
+        ({"expected": 4, "reached_last_page": False, "truncated": True}, False),
+        ({"expected": 4, "dropping_errors": 1}, False),
+        # the source cannot count: paging decides
+        ({"expected": None}, True),
+        ({"expected": None, "reached_last_page": False, "truncated": True}, False),
+    ],
+)
+def test_a_day_is_complete_only_when_paged_whole_and_near_the_apis_count(
+    spark: SparkSession, record: dict, complete: bool
+) -> None:
+    expected = record.pop("expected")
+    fetches = spark.createDataFrame([fetch(FRIDAY, expected, **record)], FETCHES)
+
+    [row] = daily_counts(four_posts(spark), [FRIDAY], fetches).collect()
+
+    assert (row["complete"], row["expected_tweets"]) == (complete, expected)
+
+
+def test_a_day_without_a_fetch_record_is_not_complete_and_its_count_unknown(
+    spark: SparkSession,
+) -> None:
+    fetches = spark.createDataFrame([], FETCHES)
+
+    [row] = daily_counts(four_posts(spark), [FRIDAY], fetches).collect()
+
+    assert row["tweets"] == 4
+    assert (row["complete"], row["expected_tweets"], row["fetched_at"]) == (False, None, None)
