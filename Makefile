@@ -34,7 +34,7 @@ lock:
 
 $(DAGSTER_HOME)/dagster.yaml:
 	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n' > $@
+	@printf 'telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n# the daemon retries runs tagged dagster/max_retries (the schedule'"'"'s), no others\nrun_retries:\n  enabled: true\n  max_retries: 0\n' > $@
 
 # The last $(DEMO_DAYS) complete UTC days, on the offline corpus, as one run; then the gold table.
 demo: install $(DAGSTER_HOME)/dagster.yaml

@@ -24,7 +24,9 @@ defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=ASSET_CHECKS,
     jobs=[tweets_daily_job],
-    schedules=[tweets_daily_schedule(config.schedule_cron, config.schedule_running)],
+    schedules=[
+        tweets_daily_schedule(config.schedule_cron, config.schedule_running, config.refresh_days)
+    ],
     resources={
         "twitter": TwitterResource(
             # Without a token the demo corpus serves; with one, Dagster resolves the EnvVar at

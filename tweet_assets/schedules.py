@@ -1,10 +1,16 @@
-"""The daily job over the whole medallion and the schedule that runs it for yesterday."""
+"""The daily job over the whole medallion and the schedule that runs it for yesterday (and,
+with a refresh window, the days before it again)."""
 
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
 from tweet_assets.settings import DEFAULT_SCHEDULE_CRON, SCHEDULE_CRON
+
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+# Dagster's run retries (when the instance enables them) retry a scheduled run this many times:
+# a day missed for 7 days is out of recent search's reach.
+MAX_RETRIES = 3
 
 NAME = "tweets_daily_schedule"
 
@@ -15,8 +21,10 @@ tweets_daily_job = dg.define_asset_job(
 )
 
 
-def tweets_daily_schedule(cron: str, running: bool) -> dg.ScheduleDefinition:
-    """`tweets_daily_job` for the latest complete UTC day, at `cron` (UTC).
+def tweets_daily_schedule(cron: str, running: bool, refresh_days: int = 1) -> dg.ScheduleDefinition:
+    """`tweets_daily_job` for the latest complete UTC day, at `cron` (UTC); with
+    `refresh_days` N > 1, for the latest N complete days as one run (one Spark session), each
+    day replaced whole, so likes and reposts settle over the days after a post.
 
     Each tick asks for the latest complete day unless this schedule already started a run for
     it, so however often the cron fires, the schedule starts one run per day. `running` is the
@@ -30,16 +38,22 @@ def tweets_daily_schedule(cron: str, running: bool) -> dg.ScheduleDefinition:
         context: dg.ScheduleEvaluationContext,
     ) -> dg.RunRequest | dg.SkipReason:
         now = context.scheduled_execution_time or datetime.now(UTC)
-        day = (now.astimezone(UTC).date() - timedelta(days=1)).isoformat()
+        latest = now.astimezone(UTC).date() - timedelta(days=1)
+        day, first = latest.isoformat(), (latest - timedelta(days=refresh_days - 1)).isoformat()
+        retries = {"dagster/max_retries": str(MAX_RETRIES), "dagster/retry_strategy": "ALL_STEPS"}
         # Dagster matches a schedule's run key only against runs of the same tick, so the day's
         # run is looked up here: a cron that fires again (or a slow run) never starts a second.
+        key = {"dagster/partition": day} if refresh_days == 1 else {RANGE_END: day}
         earlier = context.instance.get_runs(
-            filters=dg.RunsFilter(tags={"dagster/schedule_name": NAME, "dagster/partition": day}),
-            limit=1,
+            filters=dg.RunsFilter(tags={"dagster/schedule_name": NAME, **key}), limit=1
         )
         if earlier:
             return dg.SkipReason(f"{day} already has run {earlier[0].run_id} from {NAME}")
-        return dg.RunRequest(run_key=day, partition_key=day)
+        if refresh_days == 1:
+            return dg.RunRequest(run_key=day, partition_key=day, tags=retries)
+        return dg.RunRequest(
+            run_key=f"{first}...{day}", tags={RANGE_START: first, RANGE_END: day, **retries}
+        )
 
     try:
         return dg.ScheduleDefinition(
@@ -51,7 +65,14 @@ def tweets_daily_schedule(cron: str, running: bool) -> dg.ScheduleDefinition:
             default_status=(
                 dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
             ),
-            description="Materializes the latest complete UTC day (yesterday) once a day.",
+            description=(
+                "Materializes the latest complete UTC day (yesterday) once a day"
+                + (
+                    f", and the {refresh_days - 1} days before it again."
+                    if refresh_days > 1
+                    else "."
+                )
+            ),
         )
     except dg.DagsterInvalidDefinitionError:
         raise ValueError(

@@ -31,6 +31,7 @@ EXECUTOR = "TWEETS_EXECUTOR"
 SPARK_CONF = "SPARK_CONF"
 SCHEDULE = "TWEETS_SCHEDULE"
 SCHEDULE_CRON = "TWEETS_SCHEDULE_CRON"
+REFRESH_DAYS = "TWEETS_REFRESH_DAYS"
 DAGSTER_HOME = "DAGSTER_HOME"
 
 DEFAULT_API_BASE_URL = "https://api.twitter.com/2"
@@ -44,6 +45,9 @@ DEFAULT_SPARK_MASTER = "local[*]"
 EXECUTORS = ("in_process", "multiprocess")
 SCHEDULE_STATES = ("stopped", "running")
 DEFAULT_SCHEDULE_CRON = "15 0 * * *"
+DEFAULT_REFRESH_DAYS = 1
+# Recent search reaches back 7 days: a refresh window cannot be longer on `recent`.
+RECENT_DAYS = 7
 
 # Spark settings the lake is built on: SPARK_CONF may not change them, and every write checks
 # that the session holds them.
@@ -158,6 +162,14 @@ VARIABLES = (
         "day.",
     ),
     Variable(
+        REFRESH_DAYS,
+        f"`{DEFAULT_REFRESH_DAYS}`",
+        "how many of the latest complete UTC days each schedule tick fetches again, as one run "
+        "(one Spark session), so that engagement counts settle: `1` fetches only yesterday; "
+        f"`3` refetches the two days before it too. At most {RECENT_DAYS} on `recent`. Every "
+        "refresh re-reads (and on pay-per-use, pays for) every post of those days again.",
+    ),
+    Variable(
         DAGSTER_HOME,
         "`.dagster_home` (make targets)",
         "Dagster's instance folder: runs, event log, schedules. `tweet-lake report` records its "
@@ -189,6 +201,7 @@ class Settings:
     spark_conf: dict[str, str] = field(default_factory=dict)
     schedule_running: bool = False
     schedule_cron: str = DEFAULT_SCHEDULE_CRON
+    refresh_days: int = DEFAULT_REFRESH_DAYS
     dagster_home: str | None = None
 
 
@@ -221,9 +234,16 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         )
         == "running",
         schedule_cron=env.cron(SCHEDULE_CRON, DEFAULT_SCHEDULE_CRON),
+        refresh_days=env.count(REFRESH_DAYS, DEFAULT_REFRESH_DAYS, minimum=1, unit="days"),
         dagster_home=env.text(DAGSTER_HOME),
     )
     env.check_spark(settings)
+    if settings.endpoint == "recent" and settings.refresh_days > RECENT_DAYS:
+        env.problems.append(
+            f"{REFRESH_DAYS}={settings.refresh_days} reaches back further than recent search "
+            f"(the last {RECENT_DAYS} days): set it to {RECENT_DAYS} or fewer, or set "
+            f"{SEARCH_ENDPOINT}=all"
+        )
     if env.problems:
         raise SettingsError("\n".join(env.problems))
     return settings
@@ -399,6 +419,7 @@ def describe(config: Settings) -> str:
         SPARK_CONF: json.dumps(config.spark_conf) if config.spark_conf else "unset",
         SCHEDULE: "running" if config.schedule_running else "stopped",
         SCHEDULE_CRON: config.schedule_cron,
+        REFRESH_DAYS: config.refresh_days,
         DAGSTER_HOME: config.dagster_home or "unset",
     }
     width = max(len(name) for name in values)

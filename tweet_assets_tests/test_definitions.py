@@ -1,4 +1,6 @@
+import subprocess
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -24,7 +26,8 @@ def test_definitions_hold_exactly_the_medallion_and_its_lineage() -> None:
         "bronze_tweets": set(),
         "silver_tweets": {"bronze_tweets"},
         "silver_users": {"bronze_tweets"},
-        "gold_daily_counts": {"silver_tweets"},
+        # gold reads bronze's fetch records of its days
+        "gold_daily_counts": {"silver_tweets", "bronze_tweets"},
     }
 
 
@@ -116,6 +119,54 @@ def test_a_day_the_schedule_already_ran_is_skipped_at_every_later_tick() -> None
     assert [request.partition_key for request in next_day.run_requests or []] == ["2026-11-28"]
 
 
+def test_a_refresh_window_asks_for_the_latest_days_as_one_run() -> None:
+    schedule = tweets_daily_schedule("15 0 * * *", False, refresh_days=3)
+
+    result = evaluate(schedule, datetime(2026, 11, 20, 0, 15, tzinfo=UTC))
+
+    [run_request] = result.run_requests or []
+    assert run_request.partition_key is None
+    assert run_request.tags["dagster/asset_partition_range_start"] == "2026-11-17"
+    assert run_request.tags["dagster/asset_partition_range_end"] == "2026-11-19"
+    assert run_request.run_key == "2026-11-17...2026-11-19"
+    # scheduled runs are retried by the daemon (where the instance enables run retries)
+    assert run_request.tags["dagster/max_retries"] == "3"
+
+
+def test_a_refresh_window_runs_once_a_day_however_often_the_cron_fires() -> None:
+    schedule = tweets_daily_schedule("* * * * *", False, refresh_days=3)
+    with dg.instance_for_test() as instance:
+        first = evaluate(schedule, datetime(2026, 11, 20, 0, 15, tzinfo=UTC), instance)
+        [request] = first.run_requests or []
+        instance.add_run(
+            dg.DagsterRun(
+                job_name="tweets_daily_job",
+                tags={"dagster/schedule_name": schedule.name, **request.tags},
+            )
+        )
+
+        again = evaluate(schedule, datetime(2026, 11, 20, 0, 16, tzinfo=UTC), instance)
+        next_day = evaluate(schedule, datetime(2026, 11, 21, 0, 15, tzinfo=UTC), instance)
+
+    assert again.run_requests == []
+    [tomorrow] = next_day.run_requests or []
+    assert tomorrow.tags["dagster/asset_partition_range_start"] == "2026-11-18"
+
+
+def test_the_make_targets_instance_retries_scheduled_runs_only(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    subprocess.run(
+        ["make", "-s", f"DAGSTER_HOME={home}", f"{home}/dagster.yaml"],
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+    )
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.run_retries_enabled
+        # runs without the schedule's dagster/max_retries tag are not retried
+        assert instance.run_retries_max_retries == 0
+
+
 def test_a_cron_dagster_refuses_is_named_with_its_fix() -> None:
     with pytest.raises(ValueError, match=r"TWEETS_SCHEDULE_CRON='61 \* \* \* \*' is not a cron"):
         tweets_daily_schedule("61 * * * *", False)
@@ -138,7 +189,7 @@ def test_only_the_row_checks_of_silver_tweets_block() -> None:
         "silver_tweets_keys_unique_and_present",
         "silver_tweets_created_inside_their_day",
     }
-    assert len(graph.asset_check_keys) == 5
+    assert len(graph.asset_check_keys) == 6  # with bronze_tweets_complete, which warns
 
 
 def test_steps_share_one_process() -> None:

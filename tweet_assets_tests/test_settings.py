@@ -39,6 +39,7 @@ def test_every_variable_is_read_into_its_field() -> None:
             "SPARK_CONF": '{"spark.sql.shuffle.partitions": 16, "spark.sql.ansi.enabled": true}',
             "TWEETS_SCHEDULE": " Running ",
             "TWEETS_SCHEDULE_CRON": "*  *  * * *",
+            "TWEETS_REFRESH_DAYS": "30",
             "DAGSTER_HOME": "/srv/dagster",
         }
     )
@@ -58,6 +59,7 @@ def test_every_variable_is_read_into_its_field() -> None:
         spark_conf={"spark.sql.shuffle.partitions": "16", "spark.sql.ansi.enabled": "true"},
         schedule_running=True,
         schedule_cron="* * * * *",
+        refresh_days=30,
         dagster_home="/srv/dagster",
     )
 
@@ -84,6 +86,12 @@ def test_the_token_is_only_known_to_be_set_never_held() -> None:
         ({"TWEETS_EXECUTOR": "multiprocess"}, "set SPARK_REMOTE=sc://host:15002 to share"),
         ({"TWEETS_SCHEDULE": "on"}, "TWEETS_SCHEDULE='on' is not one of stopped, running"),
         ({"TWEETS_SCHEDULE_CRON": "every day"}, "TWEETS_SCHEDULE_CRON='every day' is not a cron"),
+        ({"TWEETS_REFRESH_DAYS": "0"}, "TWEETS_REFRESH_DAYS='0' is not a whole number of days"),
+        (
+            {"TWEETS_REFRESH_DAYS": "8"},
+            "TWEETS_REFRESH_DAYS=8 reaches back further than recent search (the last 7 days): "
+            "set it to 7 or fewer, or set TWITTER_SEARCH_ENDPOINT=all",
+        ),
         ({"SPARK_CONF": "{spark.sql.shuffle.partitions: 8}"}, "SPARK_CONF is not valid JSON"),
         ({"SPARK_CONF": '["spark.sql.x", 8]'}, "SPARK_CONF is a JSON list, not an object"),
         ({"SPARK_CONF": '{"shuffle.partitions": 8}'}, "SPARK_CONF sets 'shuffle.partitions' to 8"),
