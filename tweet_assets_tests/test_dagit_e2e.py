@@ -300,6 +300,25 @@ def test_gold_partitions_view_shows_the_backfilled_days_materialized(
     )
 
 
+@pytest.mark.parametrize("asset", ["bronze_tweets", "silver_users", "gold_daily_counts"])
+def test_after_the_backfill_each_days_check_shows_passed(
+    dagster_dev: DagsterDev, page: Page, asset: str
+) -> None:
+    """A range run's checks give each day its own verdict, so the backfilled days show passed
+    (not "0 / N passed" with every partition unfilled)."""
+    page.goto(f"{dagster_dev.url}/assets/{asset}?view=checks")
+    expect(page.get_by_text("Evaluation result")).to_be_visible(timeout=60_000)
+    # The check's own tabs come after the asset's; its Partitions tab is the last of that name.
+    page.get_by_text("Partitions", exact=True).last.click()
+
+    expect(page.get_by_text(f"Passed ({len(BACKFILL_DAYS)})", exact=True)).to_be_visible(
+        timeout=60_000
+    )
+    expect(page.get_by_text("Failed (0)", exact=True)).to_be_visible()
+    expect(page.get_by_text("Execution Failed (0)", exact=True)).to_be_visible()
+    page.screenshot(path=ARTIFACTS / f"{asset}-check-partitions.png")
+
+
 def test_the_schedule_turned_on_in_dagit_runs_yesterday(
     dagster_dev: DagsterDev, page: Page
 ) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 from tweet_assets.assets.daily import daily_asset
 from tweet_assets.assets.verdicts import day_verdict
 from tweet_assets.lake import RawPages
-from tweet_assets.partitions import day_bounds, days_in_window
+from tweet_assets.partitions import daily_partitions, day_bounds, days_in_window
 from tweet_assets.settings import MAX_PER_DAY
 from tweet_assets.source import SearchClient, SearchPage, TwitterResource
 from tweet_assets.transforms.gold import COMPLETE_SHARE
@@ -95,6 +95,7 @@ def _fetch_day(
         dg.AssetCheckSpec(
             COMPLETE_CHECK,
             asset="bronze_tweets",
+            partitions_def=daily_partitions,
             description=(
                 "The day's distinct posts reach 99% of the API's own count, paging reached the "
                 "last page, no cap cut it and no partial error dropped posts. Warns."

@@ -19,13 +19,15 @@ SERIES = {"tweets": "tweets", "authors": "authors", "like_count": "likes"}
 WIDTH, HEIGHT, MARGIN = 720, 180, 40
 
 
-def _chart(days: list[str], values: list[int], title: str) -> str:
-    """One series as an SVG line chart with its first and last day and its maximum."""
-    top = max(max(values), 1)
+def _chart(days: list[str], values: list[int | None], title: str) -> str:
+    """One series as an SVG line chart with its first and last day and its maximum; a day
+    whose value is unknown (null) has no point."""
+    top = max([value for value in values if value is not None] + [1])
     step = (WIDTH - 2 * MARGIN) / max(len(values) - 1, 1)
     points = " ".join(
         f"{MARGIN + n * step:.1f},{HEIGHT - MARGIN - value / top * (HEIGHT - 2 * MARGIN):.1f}"
         for n, value in enumerate(values)
+        if value is not None
     )
     return (
         f'<h2>{html.escape(title)} per day</h2>\n<svg xmlns="http://www.w3.org/2000/svg" '
@@ -37,17 +39,42 @@ def _chart(days: list[str], values: list[int], title: str) -> str:
     )
 
 
+def _incomplete(gold: pd.DataFrame) -> str:
+    """A section naming the days gold does not call complete, with both counts."""
+    if "complete" not in gold.columns:  # gold written before completeness was recorded
+        return "<p>This gold table predates completeness records: rebuild it to see them.</p>"
+    rows = gold[~gold["complete"].fillna(False).astype(bool)]
+    if rows.empty:
+        return f"<p>All {len(gold)} days are complete.</p>"
+    items = "".join(
+        f"<li>{html.escape(str(row['date']))}: {int(row['tweets']):,} posts fetched of "
+        + (
+            f"{int(row['expected_tweets']):,}"
+            if pd.notna(row["expected_tweets"])
+            else "an unknown number"
+        )
+        + " the API counts</li>"
+        for _, row in rows.iterrows()
+    )
+    return (
+        f"<h2>Incomplete days</h2>\n<p><strong>{len(rows)} of {len(gold)} days are not "
+        "complete</strong> (capped, cut short, or short of the API's own count): read their "
+        f"numbers as lower bounds.</p>\n<ul>{items}</ul>"
+    )
+
+
 def render(gold: pd.DataFrame) -> str:
     """The HTML page for gold rows (`date` plus the SERIES columns), oldest day first."""
     days = [str(day) for day in gold["date"]]
     charts = "\n".join(
-        _chart(days, [int(v) for v in gold[column]], title) for column, title in SERIES.items()
+        _chart(days, [None if pd.isna(v) else int(v) for v in gold[column]], title)
+        for column, title in SERIES.items()
     )
     return (
         "<!doctype html>\n<html><head><meta charset='utf-8'><title>tweet-lake: gold</title>"
         "</head><body style='font-family:sans-serif'>\n"
         f"<h1>gold_daily_counts, {days[0]} to {days[-1]} ({len(days)} days)</h1>\n"
-        f"{charts}\n{gold.to_html(index=False)}\n</body></html>\n"
+        f"{_incomplete(gold)}\n{charts}\n{gold.to_html(index=False)}\n</body></html>\n"
     )
 
 

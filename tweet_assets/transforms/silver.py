@@ -85,6 +85,9 @@ BAD_RECORD_REASONS = {
     "posts_outside_their_day": "a post created on another UTC day: kept, blocks gold",
 }
 
+# Also observed with the bad records: posts read without `public_metrics` (copies included).
+WITHOUT_METRICS = "posts_without_metrics"
+
 TWEET_COLUMNS = [
     "id",
     "author_id",
@@ -139,7 +142,8 @@ def posts_from_pages(pages: DataFrame, bad_records: Observation | None = None) -
     """Every post with an id, typed, under the day of its page; duplicates and all.
 
     With `bad_records`, the counts of BAD_RECORD_REASONS are observed while the posts are read
-    (they cost no pass of their own): the observation's metrics hold one count per reason.
+    (they cost no pass of their own): the observation's metrics hold one count per reason, and
+    WITHOUT_METRICS.
     """
     # posexplode_outer keeps pages without posts for a moment, so unreadable ones are counted.
     exploded = pages.select("date", CORRUPT_RECORD, F.posexplode_outer("data").alias("pos", "t"))
@@ -150,6 +154,7 @@ def posts_from_pages(pages: DataFrame, bad_records: Observation | None = None) -
             "_unreadable"
         ),
         F.col("t").isNotNull().alias("_post"),
+        F.col("t.public_metrics").isNull().alias("_no_metrics"),
         F.col("t.id").alias("id"),
         F.col("t.author_id").alias("author_id"),
         F.col("t.conversation_id").alias("conversation_id"),
@@ -177,6 +182,8 @@ def posts_from_pages(pages: DataFrame, bad_records: Observation | None = None) -
             F.count_if(post & F.col("id").isNull()).alias("posts_without_id"),
             F.count_if(kept & created_on.isNull()).alias("posts_without_created_at"),
             F.count_if(kept & (created_on != F.col("date"))).alias("posts_outside_their_day"),
+            # Not a bad record: kept with null counts, which gold sums as unknown, not zero.
+            F.count_if(kept & F.col("_no_metrics")).alias(WITHOUT_METRICS),
         )
     return typed.where(kept).select("date", *TWEET_COLUMNS)
 

@@ -125,7 +125,25 @@ def test_silver_keeps_the_good_records_counts_the_bad_and_materializes(
         assert set(read_table(tmp_path, "silver/users")["id"]) == {"1", "2"}
     if case == "a post without public_metrics":
         assert tweets[["like_count", "retweet_count"]].isna().loc["9"].all()
+        assert metadata["posts_without_metrics"] == 1
+        # summed over the three posts that have them: 3 likes each
+        assert read_table(tmp_path, "gold/daily_counts").loc[0, "like_count"] == 9
     if case == "a 1 MB text":
         assert tweets.loc["9", "text"] == BIG_TEXT
     if case == "the same id on two pages":
         assert tweets.loc["2", "like_count"] == 99
+
+
+def test_a_day_whose_posts_all_lack_metrics_sums_to_null_not_zero(tmp_path: Path) -> None:
+    folder = tmp_path / "bronze" / "tweets" / f"date={DAY}"
+    folder.mkdir(parents=True)
+    bare = [post(str(n), public_metrics=None) for n in (7, 8)]
+    (folder / "part-00000.txt").write_text(page(*bare) + "\n")
+
+    result = materialize(tmp_path, TwitterResource(), DAY, selection=DOWNSTREAM)
+
+    assert silver_metadata(result)["posts_without_metrics"] == 2
+    [gold] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
+    assert gold["tweets"] == 2
+    for metric in ("retweet_count", "reply_count", "like_count", "quote_count"):
+        assert pd.isna(gold[metric]), metric

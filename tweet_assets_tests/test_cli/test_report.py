@@ -1,10 +1,12 @@
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pytest
 from pyspark.sql import SparkSession
 
 from tweet_assets.cli.main import main
+from tweet_assets.cli.report import render
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.dagster_cli import dagster_home
 from tweet_assets_tests.support.pipeline import materialize
@@ -27,6 +29,7 @@ def test_the_report_charts_each_series_and_is_recorded_on_gold(
     assert page.count("<polyline") == 3
     assert "2026-11-18 to 2026-11-20 (3 days)" in page
     assert "tweets per day" in page and "likes per day" in page
+    assert "All 3 days are complete." in page
     assert not list(report.parent.glob("*.partial"))
     with dg.DagsterInstance.from_config(str(home)) as instance:
         [record] = instance.fetch_observations(dg.AssetKey("gold_daily_counts"), limit=1).records
@@ -39,3 +42,25 @@ def test_no_gold_yet_says_what_to_run(tmp_path: Path, spark: SparkSession) -> No
 
     with pytest.raises(SystemExit, match="no rows"):
         main(["report", "--root", str(tmp_path)])
+
+
+def test_the_report_names_incomplete_days_and_plots_no_point_for_unknown_likes() -> None:
+    gold = pd.DataFrame(
+        {
+            "date": ["2026-11-20", "2026-11-21", "2026-11-22"],
+            "tweets": [10, 4, 6],
+            "authors": [3, 2, 2],
+            "like_count": [None, 7, 9],
+            "expected_tweets": [10, 40, None],
+            "complete": [True, False, False],
+        }
+    )
+
+    page = render(gold)
+
+    assert "2 of 3 days are not complete" in page
+    assert "<li>2026-11-21: 4 posts fetched of 40 the API counts</li>" in page
+    assert "<li>2026-11-22: 6 posts fetched of an unknown number the API counts</li>" in page
+    likes = page.split("likes per day")[1].split("</svg>")[0]
+    points = likes.split('points="')[1].split('"')[0].split()
+    assert len(points) == 2  # the day without known likes has no point
