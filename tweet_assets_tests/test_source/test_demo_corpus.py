@@ -79,3 +79,16 @@ def test_a_million_posts_a_day_stream_page_by_page() -> None:
 def test_partial_day_windows_are_refused() -> None:
     with pytest.raises(ValueError, match="whole UTC days"):
         list(DemoCorpus(10).search_pages("q", DAY, DAY + timedelta(hours=3)))
+
+
+def test_the_corpus_counts_its_days_as_it_serves_them() -> None:
+    corpus = DemoCorpus(250)
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+
+    counts = corpus.count_days("AluraOnline", start, start + timedelta(days=2))
+    pages = list(corpus.search_pages("AluraOnline", start, start + timedelta(days=1)))
+
+    assert counts == {start.date(): 250, (start + timedelta(days=1)).date(): 250}
+    ids = [post["id"] for page in pages for post in json.loads(page.body)["data"]]
+    assert [i for page in pages for i in page.ids] == ids
+    assert len(set(ids)) == counts[start.date()]

@@ -299,3 +299,90 @@ def test_old_and_unfinished_windows_are_refused_before_any_request(x_api: FakeXA
     assert "TWITTER_SEARCH_ENDPOINT=all" in str(old_error.value)
     client_for(x_api, endpoint="all").check_window("P1", old, old + timedelta(days=1))
     assert x_api.requests == []
+
+
+def test_the_apis_count_is_one_request_per_run_with_a_bucket_per_day(x_api: FakeXApi) -> None:
+    add_posts(x_api, 12)
+    x_api.unserved["2026-11-21"] = 5
+    client = client_for(x_api)
+
+    counts = client.count_days("AluraOnline", DAY_START, DAY_END + timedelta(days=2))
+
+    assert counts == {
+        DAY_START.date(): 12,
+        DAY_END.date(): 5,
+        (DAY_END + timedelta(days=1)).date(): 0,
+    }
+    [request] = x_api.requests
+    assert request["path"] == "/2/tweets/counts/recent"
+    assert request["params"] == {
+        "query": "AluraOnline",
+        "start_time": "2026-11-20T00:00:00Z",
+        "end_time": "2026-11-23T00:00:00Z",
+        "granularity": "day",
+    }
+    assert request["headers"]["Authorization"] == f"Bearer {TEST_TOKEN}"
+
+
+def test_counts_follow_next_token_pages(x_api: FakeXApi) -> None:
+    first = {
+        "data": [
+            {
+                "start": "2026-11-20T00:00:00.000Z",
+                "end": "2026-11-21T00:00:00.000Z",
+                "tweet_count": 7,
+            }
+        ],
+        "meta": {"total_tweet_count": 7, "next_token": "more"},
+    }
+    second = {
+        "data": [
+            {
+                "start": "2026-11-21T00:00:00.000Z",
+                "end": "2026-11-22T00:00:00.000Z",
+                "tweet_count": 9,
+            }
+        ],
+        "meta": {"total_tweet_count": 9},
+    }
+    x_api.scripted += [Scripted(200, json.dumps(first)), Scripted(200, json.dumps(second))]
+
+    counts = client_for(x_api, endpoint="all").count_days("q", DAY_START, DAY_END + timedelta(1))
+
+    assert counts == {DAY_START.date(): 7, DAY_END.date(): 9}
+    assert [r["path"] for r in x_api.requests] == ["/2/tweets/counts/all"] * 2
+    assert x_api.requests[1]["params"]["next_token"] == "more"
+
+
+def test_a_plan_without_the_counts_endpoint_leaves_the_count_unknown(x_api: FakeXApi) -> None:
+    forbidden = {"title": "Forbidden", "detail": "not available on your plan", "status": 403}
+    x_api.scripted.append(Scripted(403, json.dumps(forbidden)))
+
+    assert client_for(x_api).count_days("AluraOnline", DAY_START, DAY_END) is None
+
+
+def test_a_counts_answer_that_is_not_one_is_retried(x_api: FakeXApi) -> None:
+    x_api.scripted.append(Scripted(200, '{"data": [{"start": "yesterday"}]}'))
+    add_posts(x_api, 3)
+
+    assert client_for(x_api).count_days("AluraOnline", DAY_START, DAY_END) == {DAY_START.date(): 3}
+    assert x_api.statuses() == [200, 200]
+
+
+def test_partial_errors_about_expansions_drop_no_post_others_do(x_api: FakeXApi) -> None:
+    errors = [
+        {"title": "Not Found Error", "resource_type": "user", "parameter": "author_id"},
+        {"title": "Not Found Error", "resource_type": "tweet", "parameter": "referenced_tweets.id"},
+        {"title": "Authorization Error", "resource_type": "tweet", "section": "includes"},
+        {"title": "Authorization Error", "resource_type": "tweet", "parameter": "ids"},
+    ]
+    page = {
+        "data": [make_tweet("1", "2026-11-20T01:00:00.000Z", "7")],
+        "errors": errors,
+        "meta": {"result_count": 1},
+    }
+    x_api.scripted.append(Scripted(200, json.dumps(page)))
+
+    [fetched] = fetch(x_api)
+
+    assert (len(fetched.errors), fetched.dropping_errors, fetched.ids) == (4, 1, ("1",))
