@@ -4,16 +4,20 @@ The same transformations, Spark settings and bronze as a Dagster run; the job re
 days, writes silver tweets and users, reads silver tweets back and writes gold, the way the
 seed course's spark-submit jobs did. Prints the seconds of each stage as JSON, and those of
 silver run a second time in the same session (the JIT warm).
-Usage: python bench/bare_spark.py BRONZE_TABLE OUT_DIR FIRST_DAY LAST_DAY
+Gold reads the days' fetch records beside the bronze pages, as the Dagster run's gold does.
+Usage: python bench/bare_spark.py BRONZE_TABLE OUT_DIR FIRST_DAY LAST_DAY (BRONZE_TABLE a folder
+ending in bronze/tweets)
 """
 
 import json
 import sys
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
+from tweet_assets.lake import Table, read_fetch_records
 from tweet_assets.spark import default_conf
 from tweet_assets.transforms.gold import daily_counts
 from tweet_assets.transforms.silver import PAGE_SCHEMA, tweets_from_pages, users_from_pages
@@ -43,7 +47,9 @@ def main(bronze: str, out: str, first: str, last: str) -> dict[str, float]:
 
     mark = time.perf_counter()
     silver_tweets = spark.read.parquet(f"{out}/silver/tweets")
-    write(daily_counts(silver_tweets, days), f"{out}/gold/daily_counts")
+    bronze_table = Table(str(Path(bronze).parent.parent), "bronze", "tweets")
+    fetches = read_fetch_records(spark, bronze_table, days)
+    write(daily_counts(silver_tweets, days, fetches), f"{out}/gold/daily_counts")
     seconds["gold"] = time.perf_counter() - mark
 
     # Silver again in the now warm JVM: Spark's steady state, apart from its JIT warm-up.
