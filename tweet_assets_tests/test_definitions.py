@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 import pytest
 
+from tweet_assets import settings
 from tweet_assets.definitions import defs
 from tweet_assets.partitions import daily_partitions
 from tweet_assets.schedules import tweets_daily_schedule
@@ -120,7 +121,10 @@ def test_a_day_the_schedule_already_ran_is_skipped_at_every_later_tick() -> None
 
 
 def test_a_refresh_window_asks_for_the_latest_days_as_one_run() -> None:
-    schedule = tweets_daily_schedule("15 0 * * *", False, refresh_days=3)
+    config = settings.load({"TWEETS_REFRESH_DAYS": "3"})
+    schedule = tweets_daily_schedule(
+        config.schedule_cron, config.schedule_running, config.refresh_days
+    )
 
     result = evaluate(schedule, datetime(2026, 11, 20, 0, 15, tzinfo=UTC))
 
