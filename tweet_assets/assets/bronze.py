@@ -107,7 +107,7 @@ def bronze_tweets(
     context: dg.AssetExecutionContext, twitter: TwitterResource
 ) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:
     """Raw X API v2 search pages per UTC day, one JSON response per line (JSON Lines), and the
-    day's fetch record (`_fetch.json` in the day's folder): posts and distinct posts fetched,
+    day's fetch record (`_fetch/record.json` in the day's folder): posts and distinct posts fetched,
     pages, requests, whether paging reached the last page, truncation by the cost cap, partial
     API errors (and how many dropped posts), the API's own count for the day
     (`expected_tweets`, null when the source cannot say) and `fetched_at` (UTC).
