@@ -15,6 +15,7 @@ The bearer token only ever travels in the Authorization header: no message, log 
 carries it.
 """
 
+import functools
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -197,8 +198,9 @@ class XApiClient:
         `parse` cannot read is retried like a 5xx."""
         window = f"{params['start_time']} to {params['end_time']}"
         where = f"GET {url} (query {params['query']!r}, {window})"
-        attempt = lambda: self._try_once(url, params, where, parse)  # noqa: E731
-        return self._policy.run(attempt, where, self._wait)
+        return self._policy.run(
+            functools.partial(self._try_once, url, params, where, parse), where, self._wait
+        )
 
     def _wait(self, seconds: float, status: int | None) -> None:
         self.stats.retries += 1
