@@ -48,13 +48,20 @@ def _verdicts(
     yield dg.Output(None)
 
 
+def _rule_verdicts(
+    context: dg.AssetCheckExecutionContext, silver_tweets: DataFrame, rules: dict[str, str]
+) -> Verdicts:
+    """Blocking verdicts on the days of silver tweets that break one of `rules`."""
+    yield from _verdicts(context, rule_breaks(silver_tweets, rules).collect(), rules, blocking=True)
+
+
 @daily_check(silver_tweets, blocking=True)
 def silver_tweets_keys_unique_and_present(
     context: dg.AssetCheckExecutionContext, silver_tweets: DataFrame
 ) -> Verdicts:
     """Each post once a day, and every post has an id, an author_id and a created_at.
     Blocking: gold is not computed from a day that fails."""
-    yield from _verdicts(context, rule_breaks(silver_tweets).collect(), KEY_RULES, blocking=True)
+    yield from _rule_verdicts(context, silver_tweets, KEY_RULES)
 
 
 @daily_check(silver_tweets, blocking=True)
@@ -63,7 +70,7 @@ def silver_tweets_created_inside_their_day(
 ) -> Verdicts:
     """Every post's created_at (UTC) falls on its partition's day. Blocking: a post filed under
     the wrong day would be counted on the wrong day in gold."""
-    yield from _verdicts(context, rule_breaks(silver_tweets).collect(), DAY_RULES, blocking=True)
+    yield from _rule_verdicts(context, silver_tweets, DAY_RULES)
 
 
 @daily_check(silver_tweets, additional_ins={"bronze_tweets": BRONZE_PAGES})

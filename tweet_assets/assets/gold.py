@@ -1,29 +1,27 @@
 """gold_daily_counts: the day-level numbers analysts chart, and whether each day is complete."""
 
 import dagster as dg
-from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame, Row
 
 from tweet_assets.assets.daily import daily_asset
 from tweet_assets.lake import fetch_records
 from tweet_assets.partitions import days_in_window
-from tweet_assets.transforms.gold import daily_counts
-from tweet_assets.transforms.rules import BLOCKING_RULES, rule_breaks
+from tweet_assets.transforms.gold import GOLD_COLUMNS, daily_rows
+from tweet_assets.transforms.rules import BLOCKING_RULES
 
 PLOTTED = ["tweets", "authors", "like_count", "expected_tweets"]
 # The days' fetch records (lake.fetch_records) rather than bronze's pages.
 FETCH_RECORDS = dg.AssetIn("bronze_tweets", metadata=fetch_records())
 
 
-def refuse_broken_days(context: dg.AssetExecutionContext, silver_tweets: DataFrame) -> None:
-    """Fail before writing anything when a silver day of the run breaks a blocking rule,
-    whether or not silver's checks ran in this run."""
-    flags = list(BLOCKING_RULES)
-    broken = rule_breaks(silver_tweets).where(F.greatest(*[F.col(flag) for flag in flags]))
+def refuse_broken_days(rows: list[Row]) -> None:
+    """Fail, before anything is written, when a silver day of the run breaks a blocking rule
+    (`rows` from transforms.gold.daily_rows), whether or not silver's checks ran in this run."""
     problems = {
-        row["date"].isoformat(): [BLOCKING_RULES[flag] for flag in flags if row[flag]]
-        for row in broken.collect()
+        row["date"].isoformat(): [text for flag, text in BLOCKING_RULES.items() if row[flag]]
+        for row in rows
     }
+    problems = {day: why for day, why in problems.items() if why}
     if problems:
         days = "; ".join(f"{day}: {', '.join(why)}" for day, why in sorted(problems.items()))
         raise dg.Failure(
@@ -46,13 +44,16 @@ def gold_daily_counts(
     `fetched_at` (UTC) and `complete` (see transforms.gold.daily_counts).
 
     Refuses, writing nothing, a run with a silver day that breaks a blocking rule."""
-    refuse_broken_days(context, silver_tweets)
-    # A few rows, computed once: read here for the metadata, then written by the IO manager.
-    counts = daily_counts(
+    # A few rows, computed in one Spark job: checked and read here, then written from memory.
+    computed = daily_rows(
         silver_tweets, days_in_window(context.partition_time_window), bronze_tweets
     )
-    counts = counts.localCheckpoint()
-    rows = counts.collect()
+    rows = computed.collect()
+    refuse_broken_days(rows)
+    gold = computed.select(*GOLD_COLUMNS)
+    counts = gold.sparkSession.createDataFrame(
+        [tuple(row[name] for name in GOLD_COLUMNS) for row in rows], gold.schema
+    )
     by_day = {row["date"].isoformat(): {name: row[name] for name in PLOTTED} for row in rows}
     incomplete = sorted(row["date"].isoformat() for row in rows if not row["complete"])
     metadata: dict = {"numbers_by_day": by_day, "incomplete_days": incomplete}

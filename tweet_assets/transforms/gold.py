@@ -5,6 +5,8 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from tweet_assets.transforms.rules import BLOCKING_RULES, rule_flags
+
 SUMMED_METRICS = ["retweet_count", "reply_count", "like_count", "quote_count"]
 COMPLETENESS_COLUMNS = ["expected_tweets", "fetched_at", "complete"]
 GOLD_COLUMNS = [
@@ -31,38 +33,45 @@ def daily_counts(tweets: DataFrame, days: list[date], fetches: DataFrame) -> Dat
     of the day lacks that metric (unknown is not zero), else the sum over the posts that have it.
 
     `complete`: paging reached the last page, no cost cap cut it, no partial error dropped
-    posts, and `tweets` reaches COMPLETE_SHARE of `expected_tweets` (the API's count; when the
-    source cannot count, the rest decides). A day without a fetch record is not complete.
+    posts, and the distinct posts fetched reach COMPLETE_SHARE of `expected_tweets` (the API's
+    count; when the source cannot count, the rest decides): bronze_tweets_complete's rule. A day
+    without a fetch record is not complete.
     """
+    return daily_rows(tweets, days, fetches).select(*GOLD_COLUMNS)
+
+
+def daily_rows(tweets: DataFrame, days: list[date], fetches: DataFrame) -> DataFrame:
+    """`daily_counts`, then one boolean per BLOCKING_RULES flag (false on a day without posts):
+    gold's numbers and the rules it enforces, in one pass over silver."""
     counts = tweets.groupBy("date").agg(
         F.count("*").alias("tweets"),
         F.count_distinct("author_id").alias("authors"),
         F.count_distinct("conversation_id").alias("conversations"),
         F.count("in_reply_to_user_id").alias("replies"),
         *[F.sum(metric).cast("long").alias(metric) for metric in SUMMED_METRICS],
+        *rule_flags(BLOCKING_RULES),
     )
     calendar = tweets.sparkSession.createDataFrame([(day,) for day in days], "date date")
-    paged_whole = F.col("reached_last_page") & ~F.col("truncated") & (F.col("dropping_errors") == 0)
-    fetched = fetches.select(
-        "date", "expected_tweets", "fetched_at", paged_whole.alias("paged_whole")
-    )
-    tweets_count = F.coalesce("tweets", F.lit(0)).cast("long")
     enough = F.col("expected_tweets").isNull() | (
-        F.col("tweets") >= F.lit(COMPLETE_SHARE) * F.col("expected_tweets")
+        F.col("distinct_posts") >= F.lit(COMPLETE_SHARE) * F.col("expected_tweets")
     )
+    whole = (
+        F.col("reached_last_page") & ~F.col("truncated") & (F.col("dropping_errors") == 0) & enough
+    )
+    fetched = fetches.select("date", "expected_tweets", "fetched_at", whole.alias("complete"))
     # A day without posts sums to zero; a day whose posts all lack a metric sums to null.
-    sums: dict[str, Column | str] = {
+    filled: dict[str, Column] = {
         metric: F.when(F.col("tweets") == 0, F.lit(0).cast("long"))
         .otherwise(F.col(metric))
         .alias(metric)
         for metric in SUMMED_METRICS
     }
+    filled["complete"] = F.coalesce(F.col("complete"), F.lit(False)).alias("complete")
     return (
         calendar.join(counts, "date", "left")
         .join(fetched, "date", "left")
-        .withColumn("tweets", tweets_count)
-        .na.fill(0, ["authors", "conversations", "replies"])
+        .na.fill(0, ["tweets", "authors", "conversations", "replies"])
+        .na.fill(False, list(BLOCKING_RULES))
         .withColumn("weekday", F.date_format("date", "EEE"))
-        .withColumn("complete", F.coalesce(F.col("paged_whole") & enough, F.lit(False)))
-        .select(*[sums.get(name, name) for name in GOLD_COLUMNS])
+        .select(*[filled.get(name, name) for name in [*GOLD_COLUMNS, *BLOCKING_RULES]])
     )

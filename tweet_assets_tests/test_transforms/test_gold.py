@@ -4,15 +4,18 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from tweet_assets.assets.bronze import is_complete
 from tweet_assets.lake.fetch_records import FETCH_FIELDS
-from tweet_assets.transforms.gold import GOLD_COLUMNS, daily_counts
+from tweet_assets.transforms.gold import GOLD_COLUMNS, daily_counts, daily_rows
+from tweet_assets.transforms.rules import BLOCKING_RULES, rule_breaks
 
 SILVER = (
     "date date, id string, author_id string, conversation_id string, "
     "in_reply_to_user_id string, retweet_count long, reply_count long, like_count long, "
-    "quote_count long"
+    "quote_count long, created_at timestamp"
 )
 FRIDAY, SATURDAY = date(2026, 11, 20), date(2026, 11, 21)
+FRIDAY_9AM = datetime(2026, 11, 20, 9)
 FETCHED_AT = datetime(2026, 11, 22, 0, 15, 3, tzinfo=UTC)
 FETCHES = (
     "date date, day string, source string, endpoint string, query string, posts long, "
@@ -22,7 +25,7 @@ FETCHES = (
 )
 
 
-def fetch(day: date, expected: int | None, *, posts: int = 4, **changes: object) -> tuple:
+def fetch_record(day: date, expected: int | None, *, posts: int = 4, **changes: object) -> dict:
     record = {
         "date": day,
         "day": day.isoformat(),
@@ -42,7 +45,11 @@ def fetch(day: date, expected: int | None, *, posts: int = 4, **changes: object)
         **changes,
     }
     assert list(record)[1:] == FETCH_FIELDS
-    return tuple(record.values())
+    return record
+
+
+def fetch(day: date, expected: int | None, **changes: object) -> tuple:
+    return tuple(fetch_record(day, expected, **changes).values())
 
 
 def four_posts(spark: SparkSession, likes: list[int | None] | None = None) -> DataFrame:
@@ -50,10 +57,10 @@ def four_posts(spark: SparkSession, likes: list[int | None] | None = None) -> Da
     return spark.createDataFrame(
         [
             # id, author, conversation, reply target, retweets, replies, likes, quotes
-            (FRIDAY, "1", "a", "1", None, 1, 2, likes[0], 0),
-            (FRIDAY, "2", "b", "1", "a", 0, 0, likes[1], 1),
-            (FRIDAY, "3", "a", "1", "b", 2, 1, likes[2], 0),
-            (FRIDAY, "4", "c", "4", None, 0, 0, likes[3], 0),
+            (FRIDAY, "1", "a", "1", None, 1, 2, likes[0], 0, FRIDAY_9AM),
+            (FRIDAY, "2", "b", "1", "a", 0, 0, likes[1], 1, FRIDAY_9AM),
+            (FRIDAY, "3", "a", "1", "b", 2, 1, likes[2], 0, FRIDAY_9AM),
+            (FRIDAY, "4", "c", "4", None, 0, 0, likes[3], 0, FRIDAY_9AM),
         ],
         SILVER,
     )
@@ -123,6 +130,8 @@ def test_a_metric_no_post_has_is_null_and_a_partly_missing_one_sums_what_is_know
         ({"expected": 5}, False),
         ({"expected": 4, "reached_last_page": False, "truncated": True}, False),
         ({"expected": 4, "dropping_errors": 1}, False),
+        # the fetch's distinct posts decide (8 pages' posts, 3 distinct), not silver's 4 rows
+        ({"expected": 4, "posts": 8, "distinct_posts": 3}, False),
         # the source cannot count: paging decides
         ({"expected": None}, True),
         ({"expected": None, "reached_last_page": False, "truncated": True}, False),
@@ -132,11 +141,14 @@ def test_a_day_is_complete_only_when_paged_whole_and_near_the_apis_count(
     spark: SparkSession, record: dict, complete: bool
 ) -> None:
     expected = record.pop("expected")
-    fetches = spark.createDataFrame([fetch(FRIDAY, expected, **record)], FETCHES)
+    fetched = fetch_record(FRIDAY, expected, **record)
+    fetches = spark.createDataFrame([tuple(fetched.values())], FETCHES)
 
     [row] = daily_counts(four_posts(spark), [FRIDAY], fetches).collect()
 
     assert (row["complete"], row["expected_tweets"]) == (complete, expected)
+    # one rule: bronze_tweets_complete gives the day the same verdict
+    assert is_complete(fetched) is complete
 
 
 def test_a_day_without_a_fetch_record_is_not_complete_and_its_count_unknown(
@@ -148,3 +160,27 @@ def test_a_day_without_a_fetch_record_is_not_complete_and_its_count_unknown(
 
     assert row["tweets"] == 4
     assert (row["complete"], row["expected_tweets"], row["fetched_at"]) == (False, None, None)
+
+
+def test_gold_rows_flag_the_blocking_rules_in_the_same_pass_as_rule_breaks(
+    spark: SparkSession,
+) -> None:
+    posts = four_posts(spark)
+    broken = posts.unionByName(
+        # post 4 again, and a post created the day before
+        posts.where(F.col("id") == "4").unionByName(
+            posts.where(F.col("id") == "1").withColumns(
+                {"id": F.lit("5"), "created_at": F.lit(datetime(2026, 11, 19, 23))}
+            )
+        )
+    )
+    fetches = spark.createDataFrame([fetch(FRIDAY, 4), fetch(SATURDAY, 0, posts=0)], FETCHES)
+
+    rows = {row["date"]: row for row in daily_rows(broken, [FRIDAY, SATURDAY], fetches).collect()}
+
+    [breaks] = rule_breaks(broken).collect()
+    flags = {flag: rows[FRIDAY][flag] for flag in BLOCKING_RULES}
+    assert flags == {"duplicate": True, "no_author": False, "no_time": False, "outside": True}
+    assert flags == {flag: breaks[flag] for flag in BLOCKING_RULES}
+    # a day without posts breaks nothing
+    assert not any(rows[SATURDAY][flag] for flag in BLOCKING_RULES)
