@@ -6,6 +6,7 @@ from pyspark.sql import DataFrame, Row
 from tweet_assets.assets.daily import daily_asset
 from tweet_assets.lake import fetch_records
 from tweet_assets.partitions import days_in_window
+from tweet_assets.transforms.frames import literal_frame
 from tweet_assets.transforms.gold import GOLD_COLUMNS, daily_rows
 from tweet_assets.transforms.rules import BLOCKING_RULES
 
@@ -51,8 +52,8 @@ def gold_daily_counts(
     rows = computed.collect()
     refuse_broken_days(rows)
     gold = computed.select(*GOLD_COLUMNS)
-    counts = gold.sparkSession.createDataFrame(
-        [tuple(row[name] for name in GOLD_COLUMNS) for row in rows], gold.schema
+    counts = literal_frame(
+        gold.sparkSession, [[row[name] for name in GOLD_COLUMNS] for row in rows], gold.schema
     )
     by_day = {row["date"].isoformat(): {name: row[name] for name in PLOTTED} for row in rows}
     incomplete = sorted(row["date"].isoformat() for row in rows if not row["complete"])

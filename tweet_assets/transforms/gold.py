@@ -4,7 +4,9 @@ from datetime import date
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.types import DateType, StructField, StructType
 
+from tweet_assets.transforms.frames import literal_frame
 from tweet_assets.transforms.rules import BLOCKING_RULES, rule_flags
 
 SUMMED_METRICS = ["retweet_count", "reply_count", "like_count", "quote_count"]
@@ -19,6 +21,7 @@ GOLD_COLUMNS = [
     *SUMMED_METRICS,
     *COMPLETENESS_COLUMNS,
 ]
+CALENDAR = StructType([StructField("date", DateType(), nullable=False)])
 # A day is complete when its distinct posts reach this share of the API's own count.
 COMPLETE_SHARE = 0.99
 
@@ -51,7 +54,7 @@ def daily_rows(tweets: DataFrame, days: list[date], fetches: DataFrame) -> DataF
         *[F.sum(metric).cast("long").alias(metric) for metric in SUMMED_METRICS],
         *rule_flags(BLOCKING_RULES),
     )
-    calendar = tweets.sparkSession.createDataFrame([(day,) for day in days], "date date")
+    calendar = literal_frame(tweets.sparkSession, [(day,) for day in days], CALENDAR)
     enough = F.col("expected_tweets").isNull() | (
         F.col("distinct_posts") >= F.lit(COMPLETE_SHARE) * F.col("expected_tweets")
     )
