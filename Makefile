@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # step-by-step DEBUG events stay in the instance's event log (Dagit shows them).
 QUIET_RUN := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: install lock demo test typecheck bench bench-connect sql report dev lint clean-lake
+.PHONY: install lock demo test typecheck bench bench-connect sql report dev lint clean-lake FORCE
 
 install: $(VENV)/.installed
 
@@ -32,9 +32,15 @@ lock:
 	  .lock-venv/bin/pip freeze --exclude-editable --all | grep -v '^pip=='; } > requirements.lock
 	rm -rf .lock-venv
 
-$(DAGSTER_HOME)/dagster.yaml:
+# Written once; an instance from before freshness or run retries gains them, keeping the rest.
+$(DAGSTER_HOME)/dagster.yaml: FORCE
 	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n# the daemon retries runs tagged dagster/max_retries (the schedule'"'"'s), no others\nrun_retries:\n  enabled: true\n  max_retries: 0\n' > $@
+	@test -f $@ || printf 'telemetry:\n  enabled: false\n' > $@
+	@test -z "$$(tail -c1 $@)" || echo >> $@
+	@grep -q '^freshness:' $@ || printf 'freshness:\n  enabled: true\n' >> $@
+	@grep -q '^run_retries:' $@ || printf '# the daemon retries runs tagged dagster/max_retries (the schedule'"'"'s), no others\nrun_retries:\n  enabled: true\n  max_retries: 0\n' >> $@
+
+FORCE:
 
 # The last $(DEMO_DAYS) complete UTC days, on the offline corpus, as one run; then the gold table.
 demo: install $(DAGSTER_HOME)/dagster.yaml

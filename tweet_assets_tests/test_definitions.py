@@ -157,18 +157,38 @@ def test_a_refresh_window_runs_once_a_day_however_often_the_cron_fires() -> None
     assert tomorrow.tags["dagster/asset_partition_range_start"] == "2026-11-18"
 
 
-def test_the_make_targets_instance_retries_scheduled_runs_only(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+def make_instance(home: Path) -> None:
     subprocess.run(
         ["make", "-s", f"DAGSTER_HOME={home}", f"{home}/dagster.yaml"],
         cwd=Path(__file__).resolve().parent.parent,
         check=True,
     )
 
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+
+def test_the_make_targets_instance_retries_scheduled_runs_only(tmp_path: Path) -> None:
+    make_instance(tmp_path / "home")
+
+    with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
         assert instance.run_retries_enabled
         # runs without the schedule's dagster/max_retries tag are not retried
         assert instance.run_retries_max_retries == 0
+
+
+def test_an_older_instance_gains_run_retries_and_keeps_its_own_settings(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    # an instance written before run retries, edited by its user, without a final newline
+    (home / "dagster.yaml").write_text(
+        "telemetry:\n  enabled: false\nrun_monitoring:\n  enabled: true"
+    )
+
+    make_instance(home)
+    make_instance(home)
+
+    text = (home / "dagster.yaml").read_text()
+    assert text.count("run_retries:") == 1 and text.count("freshness:") == 1
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.run_retries_enabled and instance.run_monitoring_enabled
 
 
 def test_a_cron_dagster_refuses_is_named_with_its_fix() -> None:
