@@ -10,13 +10,15 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
+from pyspark.sql.types import ArrayType, StructField, StructType
 
 
 def literal_frame(
     spark: SparkSession, rows: Sequence[Sequence[Any]], schema: StructType
 ) -> DataFrame:
-    """`rows` (values in the order of `schema`'s fields) as a DataFrame of `schema`."""
+    """`rows` (values in the order of `schema`'s fields) as a DataFrame of `schema`'s columns
+    and types, every column nullable (as Spark reads any file): a table written from it has the
+    same Parquet schema whichever of its values are null."""
     if not rows:
         return spark.range(0).select(
             *[F.lit(None).cast(field.dataType).alias(field.name) for field in schema]
@@ -30,4 +32,5 @@ def literal_frame(
         )
         for row in rows
     ]
-    return spark.range(1).select(F.inline(F.array(*structs)))
+    nullable = StructType([StructField(field.name, field.dataType) for field in schema])
+    return spark.range(1).select(F.inline(F.array(*structs).cast(ArrayType(nullable, False))))
