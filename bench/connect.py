@@ -2,9 +2,9 @@
 
 Starts a Spark Connect server on loopback (pyspark's start-connect-server.sh), then runs
 bench/three_steps.py's job (bronze_tweets -> silver_tweets -> gold_daily_counts over a 3-day
-range of the demo corpus, without checks) with `dagster job execute`, alternating
-TWEETS_EXECUTOR=in_process and multiprocess, each in a fresh process on a fresh lake. Writes its
-section of bench/RESULTS.md in place.
+range of the demo corpus; of the checks only bronze's, inside its step) with `dagster job
+execute`, alternating TWEETS_EXECUTOR=in_process and multiprocess, each in a fresh process on a
+fresh lake. Writes its section of bench/RESULTS.md in place.
 """
 
 import json
@@ -111,7 +111,8 @@ def section(results: dict, whole: dict) -> str:
         "Written by `make bench-connect` (bench/connect.py); do not edit by hand.",
         "",
         f"The 3-step run of `bench/three_steps.py` (bronze_tweets -> silver_tweets -> "
-        f"gold_daily_counts, no checks) over {len(DAYS)} days of {PER_DAY:,} demo posts, against "
+        f"gold_daily_counts; of the checks only bronze's, inside its step) over {len(DAYS)} "
+        f"days of {PER_DAY:,} demo posts, against "
         f"a Spark Connect server on loopback (`local[2]`, started once). Each run is "
         f"`dagster job execute` in a fresh process on a fresh lake, the executors alternating; "
         f"medians of {REPEAT}. `run` is Dagster's run start to end, `wall` adds Python and "
@@ -144,7 +145,8 @@ def section(results: dict, whole: dict) -> str:
         "session start alone: (d) above).",
         "",
         f"The whole graph, `dagster asset materialize --select '*'` over the same days: "
-        f"{len(whole['in_process'][0]['steps'])} steps (4 assets, 5 checks).",
+        f"{len(whole['in_process'][0]['steps'])} steps (4 assets, 5 checks; bronze's check is "
+        "inside its step).",
         "",
         "| executor | wall (s) | run (s) | step processes |",
         "|---|---|---|---|",

@@ -1,3 +1,4 @@
+import importlib.util
 import subprocess
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -218,3 +219,17 @@ def test_only_the_row_checks_of_silver_tweets_block() -> None:
 
 def test_steps_share_one_process() -> None:
     assert defs.resolve_implicit_global_asset_job_def().executor_def is dg.in_process_executor
+
+
+def test_the_benchs_three_step_job_resolves_to_its_three_steps() -> None:
+    # bench/connect.py times this job; a check spec that cannot be left out breaks it
+    spec = importlib.util.spec_from_file_location(
+        "three_steps", Path(__file__).resolve().parent.parent / "bench" / "three_steps.py"
+    )
+    assert spec and spec.loader
+    three_steps = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(three_steps)
+
+    job = three_steps.defs.resolve_job_def("three_steps")
+
+    assert sorted(job.graph.node_dict) == ["bronze_tweets", "gold_daily_counts", "silver_tweets"]
