@@ -8,7 +8,7 @@ import dagster as dg
 import numpy as np
 
 from tweet_assets.assets.daily import daily_asset
-from tweet_assets.assets.verdicts import day_verdict
+from tweet_assets.assets.verdicts import day_verdict, verdict_targets
 from tweet_assets.lake import RawPages
 from tweet_assets.partitions import daily_partitions, day_bounds, days_in_window
 from tweet_assets.settings import MAX_PER_DAY
@@ -178,13 +178,14 @@ def bronze_tweets(
         },
     )
     check = dg.AssetCheckKey(context.asset_key, COMPLETE_CHECK)
+    targets = verdict_targets(context, context.asset_key)
     for label, record in records.items():
         expected = record["expected_tweets"]
         share = record["distinct_posts"] / expected if expected else None
         yield day_verdict(
-            context,
             check,
             label,
+            targets,
             passed=is_complete(record),
             severity=dg.AssetCheckSeverity.WARN,
             metadata={

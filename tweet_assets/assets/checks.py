@@ -14,7 +14,7 @@ from pyspark.sql import functions as F
 
 from tweet_assets.assets.gold import gold_daily_counts
 from tweet_assets.assets.silver import BRONZE_PAGES, silver_tweets, silver_users
-from tweet_assets.assets.verdicts import Verdicts, daily_check, day_verdict
+from tweet_assets.assets.verdicts import Verdicts, daily_check, day_verdict, verdict_targets
 from tweet_assets.partitions import days_in_window
 from tweet_assets.transforms.gold import SUMMED_METRICS
 from tweet_assets.transforms.rules import DAY_RULES, KEY_RULES, rule_breaks
@@ -32,13 +32,14 @@ def _verdicts(
     day without a row has nothing wrong."""
     [spec] = context.check_specs
     by_day = {row["date"].isoformat(): row for row in rows}
+    targets = verdict_targets(context, spec.asset_key)
     for day in (day.isoformat() for day in days_in_window(context.partition_time_window)):
         row = by_day.get(day)
         problems = [text for column, text in problem_of.items() if row and row[column]]
         yield day_verdict(
-            context,
             spec.key,
             day,
+            targets,
             passed=not problems,
             metadata={"problems": problems},
             description=f"{day}: {'; '.join(problems)}" if problems else None,

@@ -15,29 +15,52 @@ from dagster._core.definitions.asset_checks.asset_check_evaluation import (
     AssetCheckEvaluationTargetMaterializationData,
 )
 
-from tweet_assets.partitions import daily_partitions
+from tweet_assets.partitions import daily_partitions, days_in_window
 
 Verdicts = Iterator[dg.AssetCheckEvaluation | dg.Output]
+Targets = dict[str, AssetCheckEvaluationTargetMaterializationData]
+# Materialization records a lookup reads at a time, at least.
+PAGE = 100
 
 
-def _target(
-    instance: dg.DagsterInstance, asset_key: dg.AssetKey, day: str
-) -> AssetCheckEvaluationTargetMaterializationData | None:
-    """The day's latest materialization of `asset_key`: the one the verdict is about."""
-    found = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=[day]), limit=1
-    ).records
-    if not found:
-        return None
-    return AssetCheckEvaluationTargetMaterializationData(
-        storage_id=found[0].storage_id, run_id=found[0].run_id, timestamp=found[0].timestamp
-    )
+def verdict_targets(
+    context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext, asset_key: dg.AssetKey
+) -> Targets:
+    """Each day of the run's latest materialization of `asset_key`: what its verdict is about."""
+    days = days_in_window(context.partition_time_window)
+    return latest_materializations(context.instance, asset_key, [day.isoformat() for day in days])
+
+
+def latest_materializations(
+    instance: dg.DagsterInstance, asset_key: dg.AssetKey, days: list[str]
+) -> Targets:
+    """The latest materialization of each of `days` of `asset_key` that has one.
+
+    One query for a whole run as a rule (newest first, so a run's own materializations come
+    first); more, a PAGE at a time, when days were last materialized by other runs.
+    """
+    targets: Targets = {}
+    cursor = None
+    while True:
+        found = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=days),
+            limit=max(len(days), PAGE),
+            cursor=cursor,
+        )
+        for record in found.records:
+            if record.partition_key and record.partition_key not in targets:
+                targets[record.partition_key] = AssetCheckEvaluationTargetMaterializationData(
+                    storage_id=record.storage_id, run_id=record.run_id, timestamp=record.timestamp
+                )
+        if len(targets) == len(days) or not found.has_more:
+            return targets
+        cursor = found.cursor
 
 
 def day_verdict(
-    context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext,
     check: dg.AssetCheckKey,
     day: str,
+    targets: Targets,
     *,
     passed: bool,
     metadata: dict[str, Any],
@@ -45,13 +68,14 @@ def day_verdict(
     severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
     blocking: bool = False,
 ) -> dg.AssetCheckEvaluation:
-    """The evaluation of `check` for `day`; a failed blocking one stops downstream steps."""
+    """The evaluation of `check` for `day`, about its target in `targets` (`verdict_targets`);
+    a failed blocking one stops downstream steps."""
     return dg.AssetCheckEvaluation(
         asset_key=check.asset_key,
         check_name=check.name,
         passed=passed,
         metadata=metadata,
-        target_materialization_data=_target(context.instance, check.asset_key, day),
+        target_materialization_data=targets.get(day),
         severity=severity,
         description=description,
         blocking=blocking,
