@@ -6,7 +6,6 @@ from pyspark.sql import DataFrame, Row
 from tweet_assets.assets.daily import daily_asset
 from tweet_assets.lake import fetch_records
 from tweet_assets.partitions import days_in_window
-from tweet_assets.transforms.frames import literal_frame
 from tweet_assets.transforms.gold import GOLD_COLUMNS, daily_rows
 from tweet_assets.transforms.rules import BLOCKING_RULES
 
@@ -45,16 +44,13 @@ def gold_daily_counts(
     `fetched_at` (UTC) and `complete` (see transforms.gold.daily_counts).
 
     Refuses, writing nothing, a run with a silver day that breaks a blocking rule."""
-    # A few rows, computed in one Spark job: checked and read here, then written from memory.
+    # A few rows, computed once: checked and read here, then written by the IO manager.
     computed = daily_rows(
         silver_tweets, days_in_window(context.partition_time_window), bronze_tweets
-    )
+    ).localCheckpoint()
     rows = computed.collect()
     refuse_broken_days(rows)
-    gold = computed.select(*GOLD_COLUMNS)
-    counts = literal_frame(
-        gold.sparkSession, [[row[name] for name in GOLD_COLUMNS] for row in rows], gold.schema
-    )
+    counts = computed.select(*GOLD_COLUMNS)
     by_day = {row["date"].isoformat(): {name: row[name] for name in PLOTTED} for row in rows}
     incomplete = sorted(row["date"].isoformat() for row in rows if not row["complete"])
     metadata: dict = {"numbers_by_day": by_day, "incomplete_days": incomplete}

@@ -2,8 +2,8 @@
 
 The record is one JSON line in `_fetch/record.json` inside the day's folder of the raw table, so
 it travels with the day: the local commit swaps it in with the pages in one exchange, and a
-reader of the pages never sees it (Spark skips folders whose name starts with `_`). A run reads
-the records with `read_fetch_records` (from a local lake without a Spark job); pandas reads one with
+reader of the pages never sees it (Spark skips folders whose name starts with `_`). Spark reads
+the records with `read_fetch_records`; pandas reads one with
 `pd.read_json(".../date=YYYY-MM-DD/_fetch/record.json", lines=True)`. Where Spark commits the
 day (a URI root, Spark Connect), Spark writes `_fetch/` just after the day, as a one-line text
 part file; `read_fetch_records` reads either.
@@ -18,14 +18,7 @@ from typing import Any
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import (
-    BooleanType,
-    DataType,
-    LongType,
-    StringType,
-    StructField,
-    StructType,
-)
+from pyspark.sql.types import BooleanType, LongType, StringType, StructField, StructType
 
 from tweet_assets.lake.layout import Table
 from tweet_assets.transforms.frames import literal_frame
@@ -81,28 +74,8 @@ def write_records_with_spark(
         line.coalesce(1).write.mode("overwrite").text(f"{table.day_path(day)}/{FETCH_FOLDER}")
 
 
-def read_fetch_records(
-    spark: SparkSession, table: Table, days: list[date], *, local: bool = False
-) -> DataFrame:
-    """The records of `days` that exist: `date`, then FETCH_FIELDS (`fetched_at` a timestamp).
-
-    `local`: the lake is a folder this process reads (the local commit path), so the few record
-    lines are read here and handed to Spark as rows, without a Spark job to scan them.
-    """
-    if local:
-        records = literal_frame(spark, _record_rows(table, days), FETCH_SCHEMA)
-    else:
-        records = _scan_records(spark, table, days)
-    return records.select(
-        F.to_date("day").alias("date"),
-        *[
-            F.col(name).try_cast("timestamp").alias(name) if name == "fetched_at" else name
-            for name in FETCH_FIELDS
-        ],
-    ).where(F.col("date").isin(days))
-
-
-def _scan_records(spark: SparkSession, table: Table, days: list[date]) -> DataFrame:
+def read_fetch_records(spark: SparkSession, table: Table, days: list[date]) -> DataFrame:
+    """The records of `days` that exist: `date`, then FETCH_FIELDS (`fetched_at` a timestamp)."""
     days_glob = ",".join(day.isoformat() for day in days)
     try:
         records = spark.read.schema(FETCH_SCHEMA).json(
@@ -113,37 +86,10 @@ def _scan_records(spark: SparkSession, table: Table, days: list[date]) -> DataFr
         if error.getCondition() != "PATH_NOT_FOUND":
             raise
         records = literal_frame(spark, [], FETCH_SCHEMA)
-    return records
-
-
-def _record_rows(table: Table, days: list[date]) -> list[tuple]:
-    """The record lines of `days` in a local table, as FETCH_SCHEMA rows; files Spark would skip
-    (`_SUCCESS`, `.crc`) are skipped, and a line that is not a record reads as nulls, as in
-    Spark's JSON reader."""
-    rows = []
-    for day in days:
-        folder = Path(table.day_path(day)) / FETCH_FOLDER
-        files = sorted(folder.iterdir()) if folder.is_dir() else []
-        for path in (path for path in files if not path.name.startswith(("_", "."))):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                rows.append(_record_row(line))
-    return rows
-
-
-def _record_row(line: str) -> tuple:
-    try:
-        record = json.loads(line)
-    except ValueError:
-        record = None
-    if not isinstance(record, dict):
-        record = {}
-    return tuple(_typed(record.get(field.name), field.dataType) for field in FETCH_SCHEMA)
-
-
-def _typed(value: Any, data_type: DataType) -> Any:
-    """`value` when it is of `data_type` (a JSON true is not a long), else None."""
-    if isinstance(data_type, BooleanType):
-        return value if isinstance(value, bool) else None
-    if isinstance(data_type, LongType):
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-    return value if isinstance(value, str) else None
+    return records.select(
+        F.to_date("day").alias("date"),
+        *[
+            F.col(name).try_cast("timestamp").alias(name) if name == "fetched_at" else name
+            for name in FETCH_FIELDS
+        ],
+    ).where(F.col("date").isin(days))

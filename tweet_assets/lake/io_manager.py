@@ -173,7 +173,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 f"tweet_assets.definitions --select {name} --partition {first}"
             )
         if (context.definition_metadata or {}).get(_FETCH_RECORDS):
-            return read_fetch_records(spark, table, days, local=root is not None)
+            return read_fetch_records(spark, table, days)
         schema = (context.definition_metadata or {}).get(_JSON_SCHEMA)
         json_schema = StructType.fromJson(json.loads(schema)) if schema else None
         return read_days(spark, table, days, json_schema)

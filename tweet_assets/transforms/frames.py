@@ -1,8 +1,9 @@
-"""DataFrames of a few rows the driver holds (a run's days, their fetch records, gold's rows).
+"""DataFrames of a handful of values the driver holds (a fetch record's line, an empty table).
 
 `spark.createDataFrame` ships local rows through a Python RDD, which starts Spark's Python
-workers: seconds on a small machine, for a handful of rows. Rows given as literals stay in the
-query plan, and no Python worker starts.
+workers: seconds on a small machine, for one row. Rows given as literals stay in the query plan,
+and no Python worker starts. Each value is one call into the JVM, though: for more than a few
+dozen values, compute the rows in Spark or checkpoint them instead.
 """
 
 from collections.abc import Sequence

@@ -4,9 +4,7 @@ from datetime import date
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import DateType, StructField, StructType
 
-from tweet_assets.transforms.frames import literal_frame
 from tweet_assets.transforms.rules import BLOCKING_RULES, rule_flags
 
 SUMMED_METRICS = ["retweet_count", "reply_count", "like_count", "quote_count"]
@@ -21,7 +19,6 @@ GOLD_COLUMNS = [
     *SUMMED_METRICS,
     *COMPLETENESS_COLUMNS,
 ]
-CALENDAR = StructType([StructField("date", DateType(), nullable=False)])
 # A day is complete when its distinct posts reach this share of the API's own count.
 COMPLETE_SHARE = 0.99
 
@@ -54,7 +51,9 @@ def daily_rows(tweets: DataFrame, days: list[date], fetches: DataFrame) -> DataF
         *[F.sum(metric).cast("long").alias(metric) for metric in SUMMED_METRICS],
         *rule_flags(BLOCKING_RULES),
     )
-    calendar = literal_frame(tweets.sparkSession, [(day,) for day in days], CALENDAR)
+    calendar = tweets.sparkSession.range(1).select(
+        F.explode(F.array(*[F.lit(day) for day in days])).alias("date")
+    )
     enough = F.col("expected_tweets").isNull() | (
         F.col("distinct_posts") >= F.lit(COMPLETE_SHARE) * F.col("expected_tweets")
     )
