@@ -20,8 +20,8 @@ def refuse_broken_days(rows: list[Row]) -> None:
     problems = {
         row["date"].isoformat(): [text for flag, text in BLOCKING_RULES.items() if row[flag]]
         for row in rows
+        if any(row[flag] for flag in BLOCKING_RULES)
     }
-    problems = {day: why for day, why in problems.items() if why}
     if problems:
         days = "; ".join(f"{day}: {', '.join(why)}" for day, why in sorted(problems.items()))
         raise dg.Failure(
