@@ -35,6 +35,7 @@ defs = dg.Definitions(
             api_base_url=config.api_base_url,
             endpoint=config.endpoint,
             query=config.query,
+            account=config.account,
             max_tweets_per_day=config.max_tweets_per_day,
             demo_tweets_per_day=config.demo_tweets_per_day,
             max_tries=config.max_tries,

@@ -12,6 +12,7 @@ from the environment at run time (`EnvVar`), so run config and the event log hol
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ TOKEN = "TWITTER_BEARER_TOKEN"
 API_BASE_URL = "TWITTER_API_BASE_URL"
 SEARCH_ENDPOINT = "TWITTER_SEARCH_ENDPOINT"
 QUERY = "TWEETS_QUERY"
+ACCOUNT = "TWEETS_ACCOUNT"
 MAX_PER_DAY = "TWEETS_MAX_PER_DAY"
 MAX_TRIES = "TWITTER_MAX_TRIES"
 MAX_RETRY_SECONDS = "TWITTER_MAX_RETRY_SECONDS"
@@ -37,6 +39,9 @@ DAGSTER_HOME = "DAGSTER_HOME"
 DEFAULT_API_BASE_URL = "https://api.twitter.com/2"
 SEARCH_ENDPOINTS = ("recent", "all")
 DEFAULT_QUERY = "AluraOnline"
+DEFAULT_ACCOUNT = "AluraOnline"
+# X usernames: 1 to 15 letters, digits or underscores.
+USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
 DEFAULT_MAX_TRIES = 6
 DEFAULT_MAX_RETRY_SECONDS = 300.0
 DEFAULT_DEMO_PER_DAY = 300
@@ -92,6 +97,15 @@ VARIABLES = (
         "(`/tweets/search/all`, full archive, 500 a page, 1 request/s).",
     ),
     Variable(QUERY, f"`{DEFAULT_QUERY}`", "the search query."),
+    Variable(
+        ACCOUNT,
+        f"`{DEFAULT_ACCOUNT}`",
+        "the tracked account's username (a leading `@` is dropped): gold counts its posts, the "
+        "replies to it and the posts in its conversations. Its id is looked up once a run "
+        "(`GET /2/users/by/username/…`); an unknown username fails the run before any search. "
+        "Empty (`TWEETS_ACCOUNT=`) turns the account numbers off (null), for a query that "
+        "tracks a topic.",
+    ),
     Variable(
         MAX_PER_DAY,
         "unset",
@@ -190,6 +204,7 @@ class Settings:
     api_base_url: str = DEFAULT_API_BASE_URL
     endpoint: str = "recent"
     query: str = DEFAULT_QUERY
+    account: str | None = DEFAULT_ACCOUNT
     max_tweets_per_day: int | None = None
     max_tries: int = DEFAULT_MAX_TRIES
     max_retry_seconds: float = DEFAULT_MAX_RETRY_SECONDS
@@ -217,6 +232,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             SEARCH_ENDPOINT, SEARCH_ENDPOINTS, "recent (last 7 days) or all (full archive)"
         ),
         query=env.raw(QUERY, DEFAULT_QUERY),
+        account=env.username(ACCOUNT, DEFAULT_ACCOUNT),
         max_tweets_per_day=env.optional_count(MAX_PER_DAY, minimum=1, unit="posts a day"),
         max_tries=env.count(MAX_TRIES, DEFAULT_MAX_TRIES, minimum=1, unit="requests a page"),
         max_retry_seconds=env.seconds(MAX_RETRY_SECONDS, DEFAULT_MAX_RETRY_SECONDS),
@@ -320,6 +336,20 @@ class _Reader:
             return default
         return number
 
+    def username(self, name: str, default: str) -> str | None:
+        """An X username without its `@`; unset gives `default`, set but empty gives None."""
+        value = self.raw(name, default).strip().removeprefix("@")
+        if not value:
+            return None
+        if not USERNAME.fullmatch(value):
+            self.problems.append(
+                f"{name}={value!r} is not an X username (1 to 15 letters, digits or "
+                f"underscores): set it to the tracked account's username, e.g. {default!r}, or "
+                "to an empty value to track no account"
+            )
+            return default
+        return value
+
     def cron(self, name: str, default: str) -> str:
         value = self.text(name)
         if value is None:
@@ -408,6 +438,7 @@ def describe(config: Settings) -> str:
         API_BASE_URL: config.api_base_url,
         SEARCH_ENDPOINT: config.endpoint,
         QUERY: repr(config.query),
+        ACCOUNT: config.account or "empty (no tracked account)",
         MAX_PER_DAY: config.max_tweets_per_day or "unset",
         MAX_TRIES: config.max_tries,
         MAX_RETRY_SECONDS: f"{config.max_retry_seconds:g}",

@@ -61,6 +61,10 @@ class SearchClient(Protocol):
         """Raise, before any request, if [start, end) cannot be served."""
         ...
 
+    def user_id(self, username: str) -> str:
+        """The id of the account `username`; raises, naming TWEETS_ACCOUNT, when there is none."""
+        ...
+
     def search_pages(
         self, query: str, start: datetime, end: datetime, max_tweets: int | None = None
     ) -> Iterator[SearchPage]:

@@ -16,7 +16,8 @@ class TwitterResource(dg.ConfigurableResource):
     With a bearer token it talks to X API v2 search (`recent`, the last 7 days, or `all`, the
     full archive) at `api_base_url`, waiting out rate limits and retrying transient failures
     within `max_tries` and `max_retry_seconds`; without a token it serves the offline demo
-    corpus, so the same assets run on a laptop with no account. A refusal by the API fails the
+    corpus, so the same assets run on a laptop with no account. `account` names the tracked
+    account, whose id the client looks up once a run (`user_id`). A refusal by the API fails the
     step with `XApiError` (status, title, detail; never the token).
     """
 
@@ -32,6 +33,10 @@ class TwitterResource(dg.ConfigurableResource):
         default=settings.SEARCH_ENDPOINTS[0], description="`recent` (7 days) or `all` (archive)."
     )
     query: str = Field(default=settings.DEFAULT_QUERY, description="The search query.")
+    account: str | None = Field(
+        default=settings.DEFAULT_ACCOUNT,
+        description="The tracked account's username; None tracks no account.",
+    )
     max_tweets_per_day: int | None = Field(
         default=None, ge=1, description="Cost guard: stop paging a day after this many posts."
     )
@@ -60,4 +65,4 @@ class TwitterResource(dg.ConfigurableResource):
             return XApiClient(
                 self.api_base_url, self.bearer_token, endpoint=self.endpoint, policy=policy
             )
-        return DemoCorpus(self.demo_tweets_per_day)
+        return DemoCorpus(self.demo_tweets_per_day, self.account)

@@ -8,6 +8,8 @@
 - other 4xx, 402 `CreditsDepleted` and 429 `UsageCapExceeded`: raised at once, since waiting
   will not help, naming the API's `title`, `detail` and `errors[].message`;
 - pagination as a generator of raw pages (`meta.next_token` until absent);
+- the tracked account's id (`/users/by/username/{username}`), once a run, before any search:
+  an unknown username (a 200 with only a "Not Found Error") fails at once, naming the variable;
 - the API's own count of matching posts per UTC day (`/tweets/counts/{recent|all}`,
   `granularity=day`), for bronze's completeness record: one request per run (per 31 days on
   `all`), and a plan without the endpoint (403) only leaves the count unknown.
@@ -22,17 +24,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
+from urllib.parse import quote
 
 import requests
 
-from tweet_assets.settings import SEARCH_ENDPOINT, TOKEN
+from tweet_assets.settings import ACCOUNT, SEARCH_ENDPOINT, TOKEN
 from tweet_assets.source.pages import FetchStats, SearchPage, drops_posts
 from tweet_assets.source.retry import Retryable, RetryPolicy, XApiError
 
 T = TypeVar("T")
 
 TWEET_FIELDS = (
-    "author_id,conversation_id,created_at,in_reply_to_user_id,lang,public_metrics,referenced_tweets"
+    "author_id,conversation_id,created_at,entities,in_reply_to_user_id,lang,public_metrics,"
+    "referenced_tweets"
 )
 USER_FIELDS = "created_at,public_metrics,verified"
 MIN_RESULTS = 10
@@ -118,6 +122,7 @@ class XApiClient:
         self._endpoint = ENDPOINTS[endpoint]
         self._url = base_url.rstrip("/") + self._endpoint.path
         self._counts_url = base_url.rstrip("/") + self._endpoint.counts_path
+        self._users_url = base_url.rstrip("/") + "/users/by/username/"
         self._policy = policy or RetryPolicy()
         self._session = session or requests.Session()
         self._session.headers["Authorization"] = f"Bearer {bearer_token}"
@@ -140,6 +145,21 @@ class XApiClient:
                 f"({rfc3339(now)}), outside the recent-search window; set "
                 f"{SEARCH_ENDPOINT}=all for full-archive access (needs a plan that includes it)"
             )
+
+    def user_id(self, username: str) -> str:
+        """The id of the account `username` (one request); XApiError naming ACCOUNT when the
+        API knows no such account."""
+        url = self._users_url + quote(username, safe="")
+        document = self._get(url, {}, _parse_user, f"GET {url}")
+        user = document.get("data")
+        if isinstance(user, dict) and user.get("id"):
+            return str(user["id"])
+        raise XApiError(
+            f"{ACCOUNT}={username!r}: the X API has no such account "
+            f"({describe_error_body(json.dumps(document))}); set {ACCOUNT} to the username of "
+            "the account to track, or to an empty value to track none",
+            status=200,
+        )
 
     def search_pages(
         self, query: str, start: datetime, end: datetime, max_tweets: int | None = None
@@ -177,7 +197,9 @@ class XApiClient:
         counts: dict[date, int] = {}
         while True:
             try:
-                document = self._get(self._counts_url, params, _parse_counts)
+                document = self._get(
+                    self._counts_url, params, _parse_counts, _search_where(self._counts_url, params)
+                )
             except XApiError as error:
                 if error.status in COUNTS_UNAVAILABLE:
                     return None
@@ -191,13 +213,11 @@ class XApiClient:
             params["next_token"] = next_token
 
     def _get_page(self, params: dict[str, str]) -> SearchPage:
-        return self._get(self._url, params, _parse_page)
+        return self._get(self._url, params, _parse_page, _search_where(self._url, params))
 
-    def _get(self, url: str, params: dict[str, str], parse: Callable[[str], T]) -> T:
-        """The parsed body of a 200 to `GET url`, retried and paced by the policy; a 200 that
-        `parse` cannot read is retried like a 5xx."""
-        window = f"{params['start_time']} to {params['end_time']}"
-        where = f"GET {url} (query {params['query']!r}, {window})"
+    def _get(self, url: str, params: dict[str, str], parse: Callable[[str], T], where: str) -> T:
+        """The parsed body of a 200 to `GET url` (`where` in messages), retried and paced by the
+        policy; a 200 that `parse` cannot read is retried like a 5xx."""
         return self._policy.run(
             functools.partial(self._try_once, url, params, where, parse), where, self._wait
         )
@@ -267,6 +287,24 @@ class XApiClient:
         self.stats.rate_limit_waits += 1
         self.stats.rate_limit_wait_seconds += seconds
         time.sleep(seconds)
+
+
+def _search_where(url: str, params: dict[str, str]) -> str:
+    window = f"{params['start_time']} to {params['end_time']}"
+    return f"GET {url} (query {params['query']!r}, {window})"
+
+
+def _parse_user(body: str) -> dict:
+    """A user lookup's answer: `data`, or only `errors` for an unknown username."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and (
+        isinstance(document.get("data"), dict) or document.get("errors")
+    ):
+        return document
+    raise Retryable(f"200 with a body that is not a user lookup: {describe_error_body(body)}", 200)
 
 
 def _parse_page(body: str) -> SearchPage:

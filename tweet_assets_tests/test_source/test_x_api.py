@@ -50,7 +50,7 @@ def test_request_carries_the_projects_params_and_bearer_header(x_api: FakeXApi) 
         "start_time": "2026-11-20T00:00:00Z",
         "end_time": "2026-11-21T00:00:00Z",
         "max_results": "100",
-        "tweet.fields": "author_id,conversation_id,created_at,in_reply_to_user_id,lang,"
+        "tweet.fields": "author_id,conversation_id,created_at,entities,in_reply_to_user_id,lang,"
         "public_metrics,referenced_tweets",
         "expansions": "author_id",
         "user.fields": "created_at,public_metrics,verified",
