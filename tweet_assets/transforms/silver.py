@@ -15,7 +15,14 @@ the materialization's `bad_records` (README "Reliability"):
   API filed it on; silver's blocking checks then hold gold back for that day;
 - a post without `public_metrics` is kept with null counts, unknown fields are ignored, and a
   post seen twice is kept once: none of these is a bad record.
+
+What the API says about each post is kept as arrays: `hashtags` (lower-cased, without `#`, each
+once), `mentions` (usernames, each once), `urls` (expanded where the API expanded them), empty
+when the post has none; and `referenced_type`, the type of its first reference (`replied_to`,
+`quoted`, `retweeted`), null for a post that references none.
 """
+
+from collections.abc import Callable
 
 from pyspark.sql import Column, DataFrame, Observation, Window
 from pyspark.sql import functions as F
@@ -44,6 +51,31 @@ METRIC_FIELDS = (
     "listed_count",
 )
 _METRICS = StructType([StructField(name, LongType()) for name in METRIC_FIELDS])
+_REFERENCES = ArrayType(
+    StructType([StructField("type", StringType()), StructField("id", StringType())])
+)
+_ENTITIES = StructType(
+    [
+        StructField("hashtags", ArrayType(StructType([StructField("tag", StringType())]))),
+        # Mentions carried their username as `tag` in early versions of API v2.
+        StructField(
+            "mentions",
+            ArrayType(
+                StructType(
+                    [StructField("username", StringType()), StructField("tag", StringType())]
+                )
+            ),
+        ),
+        StructField(
+            "urls",
+            ArrayType(
+                StructType(
+                    [StructField("url", StringType()), StructField("expanded_url", StringType())]
+                )
+            ),
+        ),
+    ]
+)
 _TWEET = StructType(
     [
         StructField("id", StringType()),
@@ -56,6 +88,9 @@ _TWEET = StructType(
         StructField("public_metrics", _METRICS),
         StructField("edit_history_tweet_ids", ArrayType(StringType())),
         StructField("edit_history_post_ids", ArrayType(StringType())),
+        StructField("entities", _ENTITIES),
+        StructField("referenced_tweets", _REFERENCES),
+        StructField("referenced_posts", _REFERENCES),
     ]
 )
 _USER = StructType(
@@ -102,6 +137,10 @@ TWEET_COLUMNS = [
     "quote_count",
     "impression_count",
     "edit_history_tweet_ids",
+    "hashtags",
+    "mentions",
+    "urls",
+    "referenced_type",
 ]
 USER_COLUMNS = [
     "id",
@@ -121,6 +160,15 @@ def _timestamp(column: str) -> Column:
     return F.col(column).try_cast("timestamp")
 
 
+def _each_once(entities: str, value: Callable[[Column], Column]) -> Column:
+    """`value` of each entity in the array `entities`, each once and in order, nulls and empty
+    strings left out; an empty array for a post with none."""
+    values = F.filter(
+        F.transform(entities, value), lambda text: text.isNotNull() & (text != F.lit(""))
+    )
+    return F.coalesce(F.array_distinct(values), F.array().cast(ArrayType(StringType())))
+
+
 def _keep_latest_copy(rows: DataFrame, columns: list[str], freshest_first: list[str]) -> DataFrame:
     """One row per (`date`, `id`): the copy with the highest `freshest_first` values.
 
@@ -136,6 +184,12 @@ def _keep_latest_copy(rows: DataFrame, columns: list[str], freshest_first: list[
         .where(F.col("_copy") == 1)
         .select("date", *columns)
     )
+
+
+def _referenced_type() -> Column:
+    """The type of a post's first reference; newer API versions say posts and reposts."""
+    first = F.get(F.coalesce("t.referenced_tweets", "t.referenced_posts"), 0)["type"]
+    return F.when(first == "reposted", F.lit("retweeted")).otherwise(first)
 
 
 def posts_from_pages(pages: DataFrame, bad_records: Observation | None = None) -> DataFrame:
@@ -172,6 +226,16 @@ def posts_from_pages(pages: DataFrame, bad_records: Observation | None = None) -
         F.coalesce("t.edit_history_tweet_ids", "t.edit_history_post_ids").alias(
             "edit_history_tweet_ids"
         ),
+        _each_once(
+            "t.entities.hashtags", lambda tag: F.lower(F.regexp_replace(tag["tag"], "^#", ""))
+        ).alias("hashtags"),
+        _each_once(
+            "t.entities.mentions", lambda mention: F.coalesce(mention["username"], mention["tag"])
+        ).alias("mentions"),
+        _each_once(
+            "t.entities.urls", lambda url: F.coalesce(url["expanded_url"], url["url"])
+        ).alias("urls"),
+        _referenced_type().alias("referenced_type"),
     )
     post, kept = F.col("_post"), F.col("_post") & F.col("id").isNotNull()
     created_on = F.to_date("created_at")

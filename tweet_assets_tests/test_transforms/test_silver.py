@@ -174,3 +174,51 @@ def test_users_are_one_row_per_id_and_day(pages_of: PagesOf) -> None:
     assert rows["1"]["username"] == "ana" and rows["1"]["followers_count"] == 10
     assert rows["1"]["created_at"] == datetime(2015, 3, 4, 5, 6, 7)
     assert rows["1"]["date"] == DAY
+
+
+def test_entities_and_the_first_reference_are_kept_per_post(pages_of: PagesOf) -> None:
+    tagged = make_tweet("20", "2026-11-20T01:00:00.000Z", "1", "#Spark e #spark e #SPARK #Dados")
+    tagged["entities"] = {
+        "hashtags": [
+            {"start": 0, "end": 6, "tag": "Spark"},
+            {"start": 9, "end": 15, "tag": "spark"},
+            {"start": 18, "end": 24, "tag": "SPARK"},
+            {"start": 25, "end": 31, "tag": "Dados"},
+        ],
+        "mentions": [
+            {"start": 0, "end": 4, "username": "ana", "id": "1"},
+            {"start": 5, "end": 9, "username": "ana", "id": "1"},
+        ],
+        "urls": [
+            {"start": 0, "end": 23, "url": "https://t.co/a", "expanded_url": "https://x.org/a"},
+            {"start": 24, "end": 47, "url": "https://t.co/b"},
+        ],
+    }
+    tagged["referenced_tweets"] = [{"type": "quoted", "id": "9"}, {"type": "replied_to", "id": "8"}]
+    # Early API v2 named a mention's username `tag`; newer versions say posts and reposts.
+    early = make_tweet("21", "2026-11-20T02:00:00.000Z", "2")
+    early["entities"] = {"mentions": [{"start": 0, "end": 4, "tag": "bia"}], "hashtags": []}
+    early["referenced_posts"] = [{"type": "reposted", "id": "7"}]
+    retweet = make_tweet("22", "2026-11-20T03:00:00.000Z", "2")
+    retweet["entities"] = {}
+    retweet["referenced_tweets"] = [{"type": "retweeted", "id": "6"}]
+    reply = make_tweet("23", "2026-11-20T04:00:00.000Z", "3", reply_to=("1", "20"))
+    reply["entities"] = {"hashtags": [], "mentions": [], "urls": []}
+    plain = make_tweet("24", "2026-11-20T05:00:00.000Z", "3")  # no entities, no references
+
+    silver = tweets_from_pages(
+        pages_of({"data": [tagged, early, retweet, reply, plain], "meta": {"result_count": 5}})
+    )
+
+    rows = rows_by_id(silver)
+    got = {
+        post_id: (row["hashtags"], row["mentions"], row["urls"], row["referenced_type"])
+        for post_id, row in rows.items()
+    }
+    assert got == {
+        "20": (["spark", "dados"], ["ana"], ["https://x.org/a", "https://t.co/b"], "quoted"),
+        "21": ([], ["bia"], [], "retweeted"),
+        "22": ([], [], [], "retweeted"),
+        "23": ([], [], [], "replied_to"),
+        "24": ([], [], [], None),
+    }
