@@ -12,7 +12,13 @@ from tweet_assets.definitions import defs
 from tweet_assets.partitions import daily_partitions
 from tweet_assets.schedules import tweets_daily_schedule
 
-ASSET_KEYS = {"bronze_tweets", "silver_tweets", "silver_users", "gold_daily_counts"}
+ASSET_KEYS = {
+    "bronze_tweets",
+    "silver_tweets",
+    "silver_users",
+    "gold_daily_counts",
+    "gold_daily_hashtags",
+}
 
 
 def asset_graph() -> dict[str, set[str]]:
@@ -30,6 +36,7 @@ def test_definitions_hold_exactly_the_medallion_and_its_lineage() -> None:
         "silver_users": {"bronze_tweets"},
         # gold reads bronze's fetch records of its days
         "gold_daily_counts": {"silver_tweets", "bronze_tweets"},
+        "gold_daily_hashtags": {"silver_tweets"},
     }
 
 
@@ -214,7 +221,7 @@ def test_only_the_row_checks_of_silver_tweets_block() -> None:
         "silver_tweets_keys_unique_and_present",
         "silver_tweets_created_inside_their_day",
     }
-    assert len(graph.asset_check_keys) == 6  # with bronze_tweets_complete, which warns
+    assert len(graph.asset_check_keys) == 7  # with bronze_tweets_complete, which warns
 
 
 def test_steps_share_one_process() -> None:

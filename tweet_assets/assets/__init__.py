@@ -1,17 +1,19 @@
-"""The medallion: bronze (raw pages), silver (typed tables), gold (daily counts), their checks."""
+"""The medallion: bronze (raw pages), silver (typed tables), gold (daily counts and hashtags),
+their checks."""
 
 from tweet_assets.assets.bronze import bronze_tweets
 from tweet_assets.assets.checks import ASSET_CHECKS
-from tweet_assets.assets.gold import gold_daily_counts
+from tweet_assets.assets.gold import gold_daily_counts, gold_daily_hashtags
 from tweet_assets.assets.silver import silver_tweets, silver_users
 
-ASSETS = [bronze_tweets, silver_tweets, silver_users, gold_daily_counts]
+ASSETS = [bronze_tweets, silver_tweets, silver_users, gold_daily_counts, gold_daily_hashtags]
 
 __all__ = [
     "ASSETS",
     "ASSET_CHECKS",
     "bronze_tweets",
     "gold_daily_counts",
+    "gold_daily_hashtags",
     "silver_tweets",
     "silver_users",
 ]

@@ -48,7 +48,11 @@ def is_complete(record: dict) -> bool:
 
 
 def _fetch_day(
-    client: SearchClient, twitter: TwitterResource, day: date, pages: RawPages
+    client: SearchClient,
+    twitter: TwitterResource,
+    day: date,
+    pages: RawPages,
+    account_id: str | None,
 ) -> tuple[dict, list[str]]:
     """Fetch one day into `pages`; its fetch record (without the API's count) and its errors."""
     requests_before = client.stats.requests
@@ -71,6 +75,8 @@ def _fetch_day(
         "source": client.source,
         "endpoint": client.endpoint,
         "query": twitter.query,
+        "account": twitter.account,
+        "account_id": account_id,
         "posts": posts,
         "distinct_posts": _distinct(ids),
         "pages": page_count,
@@ -107,7 +113,8 @@ def bronze_tweets(
     context: dg.AssetExecutionContext, twitter: TwitterResource
 ) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:
     """Raw X API v2 search pages per UTC day, one JSON response per line (JSON Lines), and the
-    day's fetch record (`_fetch/record.json` in the day's folder): posts and distinct posts fetched,
+    day's fetch record (`_fetch/record.json` in the day's folder): the tracked account and its
+    id (looked up once a run, before any search), posts and distinct posts fetched,
     pages, requests, whether paging reached the last page, truncation by the cost cap, partial
     API errors (and how many dropped posts), the API's own count for the day
     (`expected_tweets`, null when the source cannot say) and `fetched_at` (UTC).
@@ -120,15 +127,18 @@ def bronze_tweets(
     days = days_in_window(context.partition_time_window)
     for day in days:
         client.check_window(day.isoformat(), *day_bounds(day))
+    # Before any search: an unknown account fails the run having fetched nothing.
+    account_id = client.user_id(twitter.account) if twitter.account else None
     context.log.info(
         f"Fetching {twitter.query!r} for {days[0]} to {days[-1]} from source {client.source}"
-        f" (endpoint {client.endpoint})"
+        f" (endpoint {client.endpoint}); "
+        + (f"tracking @{twitter.account} (id {account_id})" if twitter.account else "no account")
     )
     pages = RawPages()
     api_errors: list[str] = []
     try:
         for day in days:
-            record, errors = _fetch_day(client, twitter, day, pages)
+            record, errors = _fetch_day(client, twitter, day, pages, account_id)
             pages.records[day] = record
             api_errors.extend(errors)
             if record["truncated"]:
@@ -161,6 +171,8 @@ def bronze_tweets(
             "source": client.source,
             "endpoint": client.endpoint,
             "query": twitter.query,
+            "account": twitter.account,
+            "account_id": account_id,
             "requests": stats.requests,
             "pages": sum(pages.pages_by_day.values()),
             "tweets": sum(record["posts"] for record in records.values()),

@@ -12,7 +12,7 @@ import dagster as dg
 from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 
-from tweet_assets.assets.gold import gold_daily_counts
+from tweet_assets.assets.gold import gold_daily_counts, gold_daily_hashtags
 from tweet_assets.assets.silver import BRONZE_PAGES, silver_tweets, silver_users
 from tweet_assets.assets.verdicts import Verdicts, daily_check, day_verdict, verdict_targets
 from tweet_assets.partitions import days_in_window
@@ -128,10 +128,50 @@ def gold_counts_match_silver(
     )
 
 
+@daily_check(gold_daily_hashtags, additional_ins={"silver_tweets": dg.AssetIn()})
+def gold_hashtags_match_silver(
+    context: dg.AssetCheckExecutionContext,
+    gold_daily_hashtags: DataFrame,
+    silver_tweets: DataFrame,
+) -> Verdicts:
+    """Each day's hashtags are lower-case and listed once, no hashtag has more authors than
+    posts, and the day's posts per hashtag add up to silver's hashtag uses that day."""
+    uses = silver_tweets.groupBy("date").agg(F.sum(F.size("hashtags")).alias("uses"))
+    tag = F.col("hashtag")
+    per_day = (
+        gold_daily_hashtags.groupBy("date")
+        .agg(
+            (F.count("*") != F.count_distinct(tag)).alias("repeated"),
+            F.max((tag != F.lower(tag)) | (tag == "") | tag.startswith("#")).alias("not_lower"),
+            F.max((F.col("authors") > F.col("tweets")) | (F.col("tweets") < 1)).alias("authors"),
+            F.sum("tweets").alias("tweets"),
+        )
+        .join(uses, "date", "full")
+        .select(
+            "date",
+            F.coalesce("repeated", F.lit(False)).alias("repeated"),
+            F.coalesce("not_lower", F.lit(False)).alias("not_lower"),
+            F.coalesce("authors", F.lit(False)).alias("authors"),
+            (F.coalesce("tweets", F.lit(0)) != F.coalesce("uses", F.lit(0))).alias("mismatch"),
+        )
+    )
+    yield from _verdicts(
+        context,
+        per_day.collect(),
+        {
+            "repeated": "a hashtag is listed twice",
+            "not_lower": "a hashtag is not lower-case, is empty or starts with #",
+            "authors": "a hashtag has more authors than posts, or no posts",
+            "mismatch": "posts per hashtag differ from silver's hashtag uses",
+        },
+    )
+
+
 ASSET_CHECKS = [
     silver_tweets_keys_unique_and_present,
     silver_tweets_created_inside_their_day,
     silver_tweets_match_bronze_ids,
     silver_users_ids_unique,
     gold_counts_match_silver,
+    gold_hashtags_match_silver,
 ]

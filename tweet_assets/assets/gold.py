@@ -1,32 +1,47 @@
-"""gold_daily_counts: the day-level numbers analysts chart, and whether each day is complete."""
+"""The gold tables: gold_daily_counts, the day-level numbers analysts chart (the tracked
+account's engagement among them) and whether each day is complete; gold_daily_hashtags, what
+people posted about each day."""
+
+from collections.abc import Mapping
 
 import dagster as dg
 from pyspark.sql import DataFrame, Row
+from pyspark.sql import functions as F
 
 from tweet_assets.assets.daily import daily_asset
 from tweet_assets.lake import fetch_records
 from tweet_assets.partitions import days_in_window
-from tweet_assets.transforms.gold import GOLD_COLUMNS, daily_rows
+from tweet_assets.transforms.gold import (
+    ACCOUNT_COLUMNS,
+    BEFORE_HASHTAGS,
+    GOLD_COLUMNS,
+    daily_hashtags,
+    daily_rows,
+    hashtag_breaks,
+)
 from tweet_assets.transforms.rules import BLOCKING_RULES
 
-PLOTTED = ["tweets", "authors", "like_count", "expected_tweets"]
+PLOTTED = ["tweets", "authors", "like_count", "expected_tweets", *ACCOUNT_COLUMNS]
 # The days' fetch records (lake.fetch_records) rather than bronze's pages.
 FETCH_RECORDS = dg.AssetIn("bronze_tweets", metadata=fetch_records())
+TOP_HASHTAGS = 10
 
 
-def refuse_broken_days(rows: list[Row]) -> None:
-    """Fail, before anything is written, when a silver day of the run breaks a blocking rule
-    (`rows` from transforms.gold.daily_rows), whether or not silver's checks ran in this run."""
+def refuse_broken_days(
+    rows: list[Row], asset: str, rules: Mapping[str, str] = BLOCKING_RULES
+) -> None:
+    """Fail, before `asset` writes anything, when a silver day of the run breaks one of `rules`
+    (`rows`: `date` and a boolean per rule), whether or not silver's checks ran in this run."""
     problems = {
-        row["date"].isoformat(): [text for flag, text in BLOCKING_RULES.items() if row[flag]]
+        row["date"].isoformat(): [text for flag, text in rules.items() if row[flag]]
         for row in rows
-        if any(row[flag] for flag in BLOCKING_RULES)
+        if any(row[flag] for flag in rules)
     }
     if problems:
         days = "; ".join(f"{day}: {', '.join(why)}" for day, why in sorted(problems.items()))
         raise dg.Failure(
             description=(
-                f"gold_daily_counts refuses silver_tweets days that break a blocking rule "
+                f"{asset} refuses silver_tweets days that break a blocking rule "
                 f"({days}). Nothing was written. Fix the source or silver, re-materialize "
                 f"silver_tweets for {', '.join(sorted(problems))} and its checks, then gold."
             ),
@@ -40,8 +55,9 @@ def gold_daily_counts(
 ) -> dg.Output:
     """One row per UTC day (zeros for a day without posts): weekday, distinct tweets, authors
     and conversations, replies, the day's retweet, reply, like and quote sums (null when no
-    post had the metric), and the day's completeness: `expected_tweets` (the API's own count),
-    `fetched_at` (UTC) and `complete` (see transforms.gold.daily_counts).
+    post had the metric), the day's completeness: `expected_tweets` (the API's own count),
+    `fetched_at` (UTC) and `complete`, and the tracked account's `account_posts`,
+    `account_replies` and `account_conversation_posts` (see transforms.gold.daily_counts).
 
     Refuses, writing nothing, a run with a silver day that breaks a blocking rule."""
     # A few rows, computed once: checked and read here, then written by the IO manager.
@@ -49,7 +65,7 @@ def gold_daily_counts(
         silver_tweets, days_in_window(context.partition_time_window), bronze_tweets
     ).localCheckpoint()
     rows = computed.collect()
-    refuse_broken_days(rows)
+    refuse_broken_days(rows, "gold_daily_counts")
     counts = computed.select(*GOLD_COLUMNS)
     by_day = {row["date"].isoformat(): {name: row[name] for name in PLOTTED} for row in rows}
     incomplete = sorted(row["date"].isoformat() for row in rows if not row["complete"])
@@ -70,3 +86,45 @@ def gold_daily_counts(
             + ", ".join(incomplete)
         )
     return dg.Output(counts, metadata=metadata)
+
+
+@daily_asset("gold", kinds={"spark", "parquet"})
+def gold_daily_hashtags(context: dg.AssetExecutionContext, silver_tweets: DataFrame) -> dg.Output:
+    """One row per hashtag used each UTC day: `hashtag` (lower-cased), `tweets` (distinct posts
+    using it), `authors` (distinct authors) and `like_count` (the sum over those posts; null
+    when none had metrics). The day's top hashtags are in the materialization's metadata.
+
+    Refuses, writing nothing, a run with a silver day that breaks a blocking rule or that was
+    written before silver kept hashtags."""
+    days = [day.isoformat() for day in days_in_window(context.partition_time_window)]
+    if "hashtags" not in silver_tweets.columns:
+        raise dg.Failure(
+            description=(
+                f"gold_daily_hashtags needs silver_tweets' `hashtags`, which silver for {days[0]}"
+                f" to {days[-1]} was written without. Nothing was written. Re-materialize "
+                "silver_tweets for those days (from bronze, no API request), then gold."
+            )
+        )
+    refuse_broken_days(
+        hashtag_breaks(silver_tweets).collect(),
+        "gold_daily_hashtags",
+        {**BLOCKING_RULES, **BEFORE_HASHTAGS},
+    )
+    hashtags = daily_hashtags(silver_tweets).localCheckpoint()
+    ranked = hashtags.orderBy("date", F.desc("tweets"), "hashtag").collect()
+    top: dict[str, list[dict]] = {day: [] for day in days}
+    for row in ranked:
+        day = top[row["date"].isoformat()]
+        if len(day) < TOP_HASHTAGS:
+            day.append({"hashtag": row["hashtag"], "tweets": row["tweets"]})
+    metadata: dict = {"top_hashtags_by_day": top}
+    if len(days) == 1:
+        [leaders] = top.values()
+        metadata["top_hashtags"] = dg.MetadataValue.md(
+            "| hashtag | posts |\n|---|---|\n"
+            + "".join(f"| #{row['hashtag']} | {row['tweets']:,} |\n" for row in leaders)
+            if leaders
+            else "no hashtags this day"
+        )
+        metadata["hashtags_used"] = len(ranked)
+    return dg.Output(hashtags, metadata=metadata)

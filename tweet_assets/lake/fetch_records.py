@@ -32,6 +32,9 @@ FETCH_SCHEMA = StructType(
         StructField("source", StringType()),
         StructField("endpoint", StringType()),
         StructField("query", StringType()),
+        # The tracked account (TWEETS_ACCOUNT) and its id; null when no account is tracked.
+        StructField("account", StringType()),
+        StructField("account_id", StringType()),
         StructField("posts", LongType()),
         StructField("distinct_posts", LongType()),
         StructField("pages", LongType()),

@@ -1,4 +1,5 @@
-"""Silver tweets → gold: one row of counts per day, and whether the day is complete."""
+"""Silver tweets → gold: one row of counts per day (with the tracked account's engagement) and
+whether the day is complete; and one row per hashtag used each day."""
 
 from datetime import date
 
@@ -9,6 +10,8 @@ from tweet_assets.transforms.rules import BLOCKING_RULES, rule_flags
 
 SUMMED_METRICS = ["retweet_count", "reply_count", "like_count", "quote_count"]
 COMPLETENESS_COLUMNS = ["expected_tweets", "fetched_at", "complete"]
+# The course's question: how much do people talk with the tracked account?
+ACCOUNT_COLUMNS = ["account_posts", "account_replies", "account_conversation_posts"]
 GOLD_COLUMNS = [
     "date",
     "weekday",
@@ -18,7 +21,9 @@ GOLD_COLUMNS = [
     "replies",
     *SUMMED_METRICS,
     *COMPLETENESS_COLUMNS,
+    *ACCOUNT_COLUMNS,
 ]
+HASHTAG_COLUMNS = ["date", "hashtag", "tweets", "authors", "like_count"]
 # A day is complete when its distinct posts reach this share of the API's own count.
 COMPLETE_SHARE = 0.99
 
@@ -36,19 +41,46 @@ def daily_counts(tweets: DataFrame, days: list[date], fetches: DataFrame) -> Dat
     posts, and the distinct posts fetched reach COMPLETE_SHARE of `expected_tweets` (the API's
     count; when the source cannot count, the rest decides): bronze_tweets_complete's rule. A day
     without a fetch record is not complete.
+
+    The tracked account's numbers, for the account (and its id) in the day's fetch record:
+    `account_posts`, its posts; `account_replies`, posts by others replying to it;
+    `account_conversation_posts`, posts by others in a conversation the account posted in that
+    day. Null on a day whose record tracks no account.
     """
     return daily_rows(tweets, days, fetches).select(*GOLD_COLUMNS)
 
 
 def daily_rows(tweets: DataFrame, days: list[date], fetches: DataFrame) -> DataFrame:
     """`daily_counts`, then one boolean per BLOCKING_RULES flag (false on a day without posts):
-    gold's numbers and the rules it enforces, in one pass over silver."""
-    counts = tweets.groupBy("date").agg(
+    gold's numbers and the rules it enforces, in one pass over silver (and a pass over the
+    account's own posts of the days)."""
+    # Each post beside its day's account id, and whether the account posted in its
+    # conversation that day: both sides are a handful of rows, broadcast to every task.
+    accounts = F.broadcast(
+        fetches.select("date", "account_id").where(F.col("account_id").isNotNull())
+    )
+    with_account = tweets.join(accounts, "date", "left")
+    by_account = F.col("author_id") == F.col("account_id")
+    conversations = (
+        with_account.where(by_account)
+        .select("date", "conversation_id", F.lit(True).alias("_in_account_conversation"))
+        .distinct()
+    )
+    posts = with_account.join(F.broadcast(conversations), ["date", "conversation_id"], "left")
+    by_others = ~by_account
+    counts = posts.groupBy("date").agg(
         F.count("*").alias("tweets"),
         F.count_distinct("author_id").alias("authors"),
         F.count_distinct("conversation_id").alias("conversations"),
         F.count("in_reply_to_user_id").alias("replies"),
         *[F.sum(metric).cast("long").alias(metric) for metric in SUMMED_METRICS],
+        F.count_if(by_account).alias("account_posts"),
+        F.count_if(by_others & (F.col("in_reply_to_user_id") == F.col("account_id"))).alias(
+            "account_replies"
+        ),
+        F.count_if(by_others & F.col("_in_account_conversation")).alias(
+            "account_conversation_posts"
+        ),
         *rule_flags(BLOCKING_RULES),
     )
     calendar = tweets.sparkSession.range(1).select(
@@ -60,7 +92,9 @@ def daily_rows(tweets: DataFrame, days: list[date], fetches: DataFrame) -> DataF
     whole = (
         F.col("reached_last_page") & ~F.col("truncated") & (F.col("dropping_errors") == 0) & enough
     )
-    fetched = fetches.select("date", "expected_tweets", "fetched_at", whole.alias("complete"))
+    fetched = fetches.select(
+        "date", "account_id", "expected_tweets", "fetched_at", whole.alias("complete")
+    )
     # A day without posts sums to zero; a day whose posts all lack a metric sums to null.
     filled: dict[str, Column] = {
         metric: F.when(F.col("tweets") == 0, F.lit(0).cast("long"))
@@ -69,6 +103,13 @@ def daily_rows(tweets: DataFrame, days: list[date], fetches: DataFrame) -> DataF
         for metric in SUMMED_METRICS
     }
     filled["complete"] = F.coalesce(F.col("complete"), F.lit(False)).alias("complete")
+    # Zero on a day the account was tracked; null (unknown) on a day it was not.
+    for name in ACCOUNT_COLUMNS:
+        filled[name] = (
+            F.when(F.col("account_id").isNotNull(), F.coalesce(F.col(name), F.lit(0)))
+            .cast("long")
+            .alias(name)
+        )
     return (
         calendar.join(counts, "date", "left")
         .join(fetched, "date", "left")
@@ -76,4 +117,31 @@ def daily_rows(tweets: DataFrame, days: list[date], fetches: DataFrame) -> DataF
         .na.fill(False, list(BLOCKING_RULES))
         .withColumn("weekday", F.date_format("date", "EEE"))
         .select(*[filled.get(name, name) for name in [*GOLD_COLUMNS, *BLOCKING_RULES]])
+    )
+
+
+def daily_hashtags(tweets: DataFrame) -> DataFrame:
+    """One row per (day, hashtag) of silver tweets (HASHTAG_COLUMNS): the distinct posts and
+    authors using the hashtag that day, and the sum of those posts' likes (null when none had
+    metrics). Silver's `hashtags` are lower-cased and hold each tag once, and silver holds one
+    row per post and day, so a post counts once per hashtag."""
+    used = tweets.select("date", "author_id", "like_count", F.explode("hashtags").alias("hashtag"))
+    return used.groupBy("date", "hashtag").agg(
+        F.count("*").alias("tweets"),
+        F.count_distinct("author_id").alias("authors"),
+        F.sum("like_count").cast("long").alias("like_count"),
+    )
+
+
+# A silver day written before silver kept hashtags has null `hashtags`: gold_daily_hashtags
+# refuses it, as it refuses a day that breaks a blocking rule.
+BEFORE_HASHTAGS = {"before_hashtags": "silver was written before it kept hashtags"}
+
+
+def hashtag_breaks(tweets: DataFrame) -> DataFrame:
+    """Per day of silver tweets: `date`, one boolean per BLOCKING_RULES flag, and
+    BEFORE_HASHTAGS's."""
+    return tweets.groupBy("date").agg(
+        *rule_flags(BLOCKING_RULES),
+        F.coalesce(F.max(F.col("hashtags").isNull()), F.lit(False)).alias("before_hashtags"),
     )

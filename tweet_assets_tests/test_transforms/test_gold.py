@@ -6,7 +6,14 @@ from pyspark.sql import functions as F
 
 from tweet_assets.assets.bronze import is_complete
 from tweet_assets.lake.fetch_records import FETCH_FIELDS
-from tweet_assets.transforms.gold import GOLD_COLUMNS, daily_counts, daily_rows
+from tweet_assets.transforms.gold import (
+    GOLD_COLUMNS,
+    HASHTAG_COLUMNS,
+    daily_counts,
+    daily_hashtags,
+    daily_rows,
+    hashtag_breaks,
+)
 from tweet_assets.transforms.rules import BLOCKING_RULES, rule_breaks
 
 SILVER = (
@@ -14,11 +21,12 @@ SILVER = (
     "in_reply_to_user_id string, retweet_count long, reply_count long, like_count long, "
     "quote_count long, created_at timestamp"
 )
-FRIDAY, SATURDAY = date(2026, 11, 20), date(2026, 11, 21)
+FRIDAY, SATURDAY, SUNDAY = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)
 FRIDAY_9AM = datetime(2026, 11, 20, 9)
 FETCHED_AT = datetime(2026, 11, 22, 0, 15, 3, tzinfo=UTC)
 FETCHES = (
-    "date date, day string, source string, endpoint string, query string, posts long, "
+    "date date, day string, source string, endpoint string, query string, account string, "
+    "account_id string, posts long, "
     "distinct_posts long, pages long, requests long, reached_last_page boolean, "
     "truncated boolean, api_errors long, dropping_errors long, expected_tweets long, "
     "fetched_at timestamp"
@@ -32,6 +40,8 @@ def fetch_record(day: date, expected: int | None, *, posts: int = 4, **changes: 
         "source": "api",
         "endpoint": "recent",
         "query": "q",
+        "account": None,
+        "account_id": None,
         "posts": posts,
         "distinct_posts": posts,
         "pages": 1,
@@ -87,6 +97,10 @@ def test_counts_match_a_hand_computed_day_and_an_empty_day_is_zeros(spark: Spark
         "expected_tweets": 4,
         "fetched_at": FETCHED_AT.replace(tzinfo=None),
         "complete": True,
+        # no tracked account: unknown, not zero
+        "account_posts": None,
+        "account_replies": None,
+        "account_conversation_posts": None,
     }
     assert rows[SATURDAY] == {
         "date": SATURDAY,
@@ -102,6 +116,10 @@ def test_counts_match_a_hand_computed_day_and_an_empty_day_is_zeros(spark: Spark
         "expected_tweets": 0,
         "fetched_at": FETCHED_AT.replace(tzinfo=None),
         "complete": True,
+        # no tracked account: unknown, not zero
+        "account_posts": None,
+        "account_replies": None,
+        "account_conversation_posts": None,
     }
 
 
@@ -184,3 +202,99 @@ def test_gold_rows_flag_the_blocking_rules_in_the_same_pass_as_rule_breaks(
     assert flags == {flag: breaks[flag] for flag in BLOCKING_RULES}
     # a day without posts breaks nothing
     assert not any(rows[SATURDAY][flag] for flag in BLOCKING_RULES)
+
+
+def test_the_account_numbers_count_its_posts_the_replies_to_it_and_its_conversations(
+    spark: SparkSession,
+) -> None:
+    def post(day: date, post_id: str, author: str, conversation: str, to: str | None) -> tuple:
+        return (
+            day,
+            post_id,
+            author,
+            conversation,
+            to,
+            0,
+            0,
+            1,
+            0,
+            datetime(day.year, 11, day.day, 9),
+        )
+
+    silver = spark.createDataFrame(
+        [
+            post(FRIDAY, "1", "A", "c1", None),  # the account starts c1
+            post(FRIDAY, "2", "u1", "c1", "A"),  # a reply to it, in its conversation
+            post(FRIDAY, "3", "u2", "c1", "u1"),  # in its conversation
+            post(FRIDAY, "4", "u3", "c2", "A"),  # a reply to it in a conversation it left alone
+            post(FRIDAY, "5", "A", "c3", "u4"),  # the account answers in c3 ...
+            post(FRIDAY, "6", "u4", "c3", None),  # ... which makes c3's root its conversation
+            post(FRIDAY, "7", "u5", "c4", None),  # nothing to do with it
+            # the next day, in Friday's conversation of the account: each day stands alone
+            post(SATURDAY, "8", "u1", "c1", "u2"),
+            # a day tracked for no account
+            post(SUNDAY, "9", "A", "c5", None),
+        ],
+        SILVER,
+    )
+    fetches = spark.createDataFrame(
+        [
+            fetch(FRIDAY, 7, posts=7, account="Acct", account_id="A"),
+            fetch(SATURDAY, 1, posts=1, account="Acct", account_id="A"),
+            fetch(SUNDAY, 1, posts=1),
+        ],
+        FETCHES,
+    )
+
+    rows = daily_counts(silver, [FRIDAY, SATURDAY, SUNDAY], fetches).collect()
+
+    numbers = {
+        row["date"]: (
+            row["account_posts"],
+            row["account_replies"],
+            row["account_conversation_posts"],
+        )
+        for row in rows
+    }
+    assert numbers == {FRIDAY: (2, 2, 3), SATURDAY: (0, 0, 0), SUNDAY: (None, None, None)}
+
+
+def test_hashtags_count_distinct_posts_and_authors_per_day_and_sum_known_likes(
+    spark: SparkSession,
+) -> None:
+    silver = spark.createDataFrame(
+        [
+            (FRIDAY, "1", "a", 10, ["spark", "dados"]),
+            (FRIDAY, "2", "a", None, ["spark"]),
+            (FRIDAY, "3", "b", 5, ["spark"]),
+            (FRIDAY, "4", "c", None, ["sql"]),
+            (FRIDAY, "5", "c", 1, []),
+            (SATURDAY, "6", "a", 2, ["spark"]),
+        ],
+        "date date, id string, author_id string, like_count long, hashtags array<string>",
+    )
+
+    hashtags = daily_hashtags(silver)
+
+    assert sorted(hashtags.columns) == sorted(HASHTAG_COLUMNS)
+    rows = {(row["date"], row["hashtag"]): row for row in hashtags.collect()}
+    got = {key: (row["tweets"], row["authors"], row["like_count"]) for key, row in rows.items()}
+    assert got == {
+        (FRIDAY, "spark"): (3, 2, 15),
+        (FRIDAY, "dados"): (1, 1, 10),
+        # no post using it had metrics: unknown, not zero
+        (FRIDAY, "sql"): (1, 1, None),
+        (SATURDAY, "spark"): (1, 1, 2),
+    }
+
+
+def test_silver_written_before_hashtags_were_kept_is_flagged(spark: SparkSession) -> None:
+    silver = spark.createDataFrame(
+        [(FRIDAY, "1", "a", None, FRIDAY_9AM), (SATURDAY, "2", "a", ["x"], FRIDAY_9AM)],
+        "date date, id string, author_id string, hashtags array<string>, created_at timestamp",
+    )
+
+    rows = {row["date"]: row for row in hashtag_breaks(silver).collect()}
+
+    assert rows[FRIDAY]["before_hashtags"] and not rows[SATURDAY]["before_hashtags"]
+    assert rows[SATURDAY]["outside"]  # and the blocking rules, as gold_daily_counts has them
