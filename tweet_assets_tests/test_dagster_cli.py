@@ -19,11 +19,13 @@ from tweet_assets_tests.support.dagster_cli import (
     run_dagster,
 )
 from tweet_assets_tests.support.fake_x_api import (
+    ACCOUNT,
+    ACCOUNT_ID,
     TEST_TOKEN,
     FakeXApi,
     Scripted,
+    engaged_day,
     make_tweet,
-    make_user,
 )
 from tweet_assets_tests.support.pipeline import materialize, read_table
 
@@ -37,36 +39,56 @@ def test_definitions_validate(tmp_path: Path) -> None:
     assert "Validation successful" in result.stderr + result.stdout
 
 
+def nullable(value: object) -> object:
+    """A value read by pandas, with its missing values as None."""
+    return None if pd.isna(value) else value
+
+
 def utc(moment: object) -> pd.Timestamp:
     """A timestamp read by pandas, naive (Spark's UTC session) or zoned, as UTC."""
     stamp = pd.Timestamp(moment)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
+def account_numbers(posts: list[dict]) -> tuple[int, int, int]:
+    """The course's counts, made from the posts served: the account's posts, others' replies
+    to it, and others' posts in a conversation it posted in."""
+    own = [post for post in posts if post["author_id"] == ACCOUNT_ID]
+    others = [post for post in posts if post["author_id"] != ACCOUNT_ID]
+    conversations = {post["conversation_id"] for post in own}
+    return (
+        len(own),
+        sum(post.get("in_reply_to_user_id") == ACCOUNT_ID for post in others),
+        sum(post["conversation_id"] in conversations for post in others),
+    )
+
+
+def hashtag_numbers(posts: list[dict]) -> dict[str, tuple[int, int, int | None]]:
+    """hashtag -> (posts using it, their authors, their likes or None), from the posts served;
+    a tag in two cases is one tag, and a post using it twice counts once."""
+    users: dict[str, list[dict]] = {}
+    for post in posts:
+        for tag in {h["tag"].lower() for h in post.get("entities", {}).get("hashtags", [])}:
+            users.setdefault(tag, []).append(post)
+    likes = {
+        tag: [p["public_metrics"]["like_count"] for p in used if "public_metrics" in p]
+        for tag, used in users.items()
+    }
+    return {
+        tag: (
+            len(used),
+            len({p["author_id"] for p in used}),
+            sum(likes[tag]) if likes[tag] else None,
+        )
+        for tag, used in users.items()
+    }
+
+
 def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
     tmp_path: Path, x_api: FakeXApi
 ) -> None:
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
-    for user_id, name in [("1", "ana"), ("2", "bia")]:
-        x_api.users[user_id] = make_user(user_id, name)
-    served = [
-        make_tweet(
-            str(500 + n),
-            f"{yesterday}T{n % 24:02d}:{n % 60:02d}:00.000Z",
-            str(1 + n % 2),
-            f"post {n} ✨",
-            metrics={
-                "retweet_count": n,
-                "reply_count": 1,
-                "like_count": 2 * n,
-                "quote_count": 0,
-                "impression_count": 10 * n,
-            },
-        )
-        for n in range(130)
-    ]
-    for tweet in served:
-        x_api.add(tweet)
+    served = engaged_day(x_api, yesterday.isoformat(), 1_100)
 
     result = materialize_all(
         tmp_path,
@@ -76,44 +98,84 @@ def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
     )
 
     assert result.returncode == 0, result.stderr[-5000:]
-    # two search pages, then one counts request for the run
+    # the account's id, eleven search pages, then one counts request for the run
     assert [request["path"].rsplit("/", 2)[-2] for request in x_api.requests] == [
-        "search",
-        "search",
+        "username",
+        *["search"] * 11,
         "counts",
     ]
     lake = tmp_path / "lake"
     # the day's fetch record sits in its bronze folder, readable by pandas
     [record] = pd.read_json(
-        lake / "bronze" / "tweets" / f"date={yesterday}" / "_fetch" / "record.json", lines=True
+        lake / "bronze" / "tweets" / f"date={yesterday}" / "_fetch" / "record.json",
+        lines=True,
+        dtype={"account_id": str},
     ).to_dict("records")
-    assert (record["posts"], record["distinct_posts"], record["pages"]) == (130, 130, 2)
-    assert (record["expected_tweets"], record["reached_last_page"]) == (130, True)
+    assert (record["posts"], record["distinct_posts"], record["pages"]) == (1_100, 1_100, 11)
+    assert (record["expected_tweets"], record["reached_last_page"]) == (1_100, True)
+    assert (record["account"], record["account_id"]) == (ACCOUNT, ACCOUNT_ID)
     tweets = read_table(lake, "silver/tweets").set_index("id")
     assert sorted(tweets.index) == sorted(t["id"] for t in served)
     for tweet in served:
         row = tweets.loc[tweet["id"]]
         assert row["text"] == tweet["text"]
         assert row["created_at"].isoformat(timespec="milliseconds") + "Z" == tweet["created_at"]
-        assert row["like_count"] == tweet["public_metrics"]["like_count"]
-        assert row["impression_count"] == tweet["public_metrics"]["impression_count"]
+        metrics = tweet.get("public_metrics", {})
+        assert nullable(row["like_count"]) == metrics.get("like_count")
+        assert nullable(row["impression_count"]) == metrics.get("impression_count")
     [gold] = read_table(lake, "gold/daily_counts").to_dict("records")
     assert gold["date"] == yesterday.isoformat()
     assert (gold["tweets"], gold["authors"], gold["conversations"], gold["replies"]) == (
         len(tweets),
         tweets["author_id"].nunique(),
         tweets["conversation_id"].nunique(),
-        0,
+        tweets["in_reply_to_user_id"].notna().sum(),
     )
     assert gold["retweet_count"] == tweets["retweet_count"].sum()
     assert gold["like_count"] == tweets["like_count"].sum()
+    # the course's question, against a count made from the posts served
+    engagement = account_numbers(served)
+    assert min(engagement) > 10
+    assert (
+        gold["account_posts"],
+        gold["account_replies"],
+        gold["account_conversation_posts"],
+    ) == engagement
+    hashtags = read_table(lake, "gold/daily_hashtags")
+    assert (hashtags["date"] == yesterday.isoformat()).all()
+    assert {
+        row.hashtag: (row.tweets, row.authors, nullable(row.like_count))
+        for row in hashtags.itertuples()
+    } == hashtag_numbers(served)
     # served whole: complete, and the API's own count beside ours
-    assert (gold["expected_tweets"], gold["complete"]) == (130, True)
+    assert (gold["expected_tweets"], gold["complete"]) == (1_100, True)
     assert utc(gold["fetched_at"]) == utc(record["fetched_at"])
     for path in [*lake.rglob("*"), *(tmp_path / "dagster_home").rglob("*")]:
         if path.is_file():
             assert TEST_TOKEN.encode() not in path.read_bytes(), path
     assert TEST_TOKEN not in result.stdout + result.stderr
+
+
+def test_an_unknown_account_fails_the_run_before_any_search(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    engaged_day(x_api, yesterday.isoformat(), 20)
+
+    result = materialize_all(
+        tmp_path,
+        yesterday.isoformat(),
+        TWITTER_BEARER_TOKEN=TEST_TOKEN,
+        TWITTER_API_BASE_URL=x_api.base_url,
+        TWEETS_ACCOUNT="no_such_user_1",
+    )
+
+    assert result.returncode != 0
+    assert "TWEETS_ACCOUNT='no_such_user_1': the X API has no such account" in result.stderr
+    assert [request["path"] for request in x_api.requests] == [
+        "/2/users/by/username/no_such_user_1"
+    ]
+    assert not (tmp_path / "lake").exists() or not list((tmp_path / "lake").rglob("*.json"))
 
 
 def test_a_rejected_token_fails_the_run_naming_the_variable_never_the_value(

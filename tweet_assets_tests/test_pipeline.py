@@ -65,14 +65,19 @@ def test_api_day_lands_in_silver_and_gold_exactly_as_served(
         # the API counts the day's posts just as search served them
         "expected_tweets": len(served),
         "complete": True,
+        # the tracked account did not post, and nobody talked with it
+        "account_posts": 0,
+        "account_replies": 0,
+        "account_conversation_posts": 0,
     }
     bronze = result.asset_materializations_for_node("bronze_tweets")[0].metadata
     assert bronze["source"].value == "api"
     assert bronze["endpoint"].value == "recent"
     assert bronze["tweets"].value == len(served)
-    # two search pages and the day's count
-    assert (bronze["pages"].value, bronze["requests"].value) == (2, 3)
-    assert bronze["http_statuses"].value == {"200": 3}
+    assert (bronze["account"].value, bronze["account_id"].value) == ("AluraOnline", "4242")
+    # the account's id, two search pages and the day's count
+    assert (bronze["pages"].value, bronze["requests"].value) == (2, 4)
+    assert bronze["http_statuses"].value == {"200": 4}
     assert bronze["truncated"].value is False
 
 
@@ -228,12 +233,22 @@ def test_materializing_a_day_leaves_every_other_day_byte_identical(tmp_path: Pat
     before = lake_files(tmp_path, "2026-11-20")
 
     materialize(tmp_path, twitter, "2026-11-21")
+    # and gold_daily_hashtags alone, again
+    materialize(tmp_path, twitter, "2026-11-21", selection="gold_daily_hashtags")
 
-    assert {path.split("/")[0] for path in before} == {"bronze", "silver", "gold"}
-    assert len({"/".join(path.split("/")[:2]) for path in before}) == 4
+    tables = {"/".join(path.split("/")[:2]) for path in before}
+    assert tables == {
+        "bronze/tweets",
+        "silver/tweets",
+        "silver/users",
+        "gold/daily_counts",
+        "gold/daily_hashtags",
+    }
     assert "bronze/tweets/date=2026-11-20/_fetch/record.json" in before
     assert lake_files(tmp_path, "2026-11-20") == before
-    assert lake_files(tmp_path, "2026-11-21")
+    assert any(
+        path.startswith("gold/daily_hashtags/") for path in lake_files(tmp_path, "2026-11-21")
+    )
     assert list(read_table(tmp_path, "gold/daily_counts")["date"]) == ["2026-11-20", "2026-11-21"]
 
 
@@ -246,6 +261,7 @@ def test_a_day_that_became_empty_is_replaced_not_kept(tmp_path: Path) -> None:
     assert read_table(tmp_path, "silver/users").empty
     [gold] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
     assert gold["tweets"] == 0 and gold["like_count"] == 0 and gold["weekday"] == "Fri"
+    assert read_table(tmp_path, "gold/daily_hashtags").empty
     [bronze_file] = (tmp_path / "bronze/tweets/date=2026-11-20").glob("*.txt")
     assert bronze_file.read_text() == '{"meta":{"result_count":0}}\n'
 

@@ -16,6 +16,7 @@ def test_an_empty_environment_gives_the_documented_defaults() -> None:
 
     assert config == Settings()
     assert (config.query, config.endpoint, config.max_tries) == ("AluraOnline", "recent", 6)
+    assert config.account == "AluraOnline"
     assert (config.max_retry_seconds, config.demo_tweets_per_day) == (300.0, 300)
     assert config.lake_root.endswith("/datalake")
     assert not config.token_set and not config.schedule_running
@@ -29,6 +30,7 @@ def test_every_variable_is_read_into_its_field() -> None:
             "TWITTER_API_BASE_URL": "http://127.0.0.1:9/2",
             "TWITTER_SEARCH_ENDPOINT": "ALL",
             "TWEETS_QUERY": "#dataengineering -is:retweet",
+            "TWEETS_ACCOUNT": " @dagster_io ",
             "TWEETS_MAX_PER_DAY": "120",
             "TWITTER_MAX_TRIES": "3",
             "TWITTER_MAX_RETRY_SECONDS": "2.5",
@@ -49,6 +51,7 @@ def test_every_variable_is_read_into_its_field() -> None:
         api_base_url="http://127.0.0.1:9/2",
         endpoint="all",
         query="#dataengineering -is:retweet",
+        account="dagster_io",
         max_tweets_per_day=120,
         max_tries=3,
         max_retry_seconds=2.5,
@@ -157,3 +160,16 @@ def test_describe_lists_every_variable_with_its_value() -> None:
     ]
     assert "TWEETS_QUERY               'spark'" in text
     assert "TWEETS_MAX_PER_DAY         50" in text
+
+
+def test_an_empty_account_tracks_none() -> None:
+    assert load({"TWEETS_ACCOUNT": ""}).account is None
+    assert load({"TWEETS_ACCOUNT": "  "}).account is None
+
+
+@pytest.mark.parametrize("value", ["Alura Online", "alura-online", "a_name_far_too_long", "é"])
+def test_an_account_that_is_not_a_username_is_refused_naming_it(value: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load({"TWEETS_ACCOUNT": value})
+
+    assert f"TWEETS_ACCOUNT={value!r} is not an X username" in str(refused.value)

@@ -1,4 +1,5 @@
-"""`tweet-lake report`: gold's tweets, authors and likes per day as one HTML page of line charts.
+"""`tweet-lake report`: gold's tweets, authors and likes per day as one HTML page of line charts,
+the tracked account's engagement, and the period's top hashtags (from gold_daily_hashtags).
 
 Writes `{lake}/reports/gold_daily_counts.html` (self-contained: inline SVG, no scripts) and,
 when a Dagster instance is configured (DAGSTER_HOME), records it on `gold_daily_counts` as an
@@ -12,30 +13,89 @@ import dagster as dg
 import pandas as pd
 
 from tweet_assets import settings
-from tweet_assets.cli.tables import cli_session, read_table
+from tweet_assets.cli.tables import cli_session, read_table, read_table_if_any
 from tweet_assets.lake import local_folder
+from tweet_assets.transforms.gold import ACCOUNT_COLUMNS
 
 SERIES = {"tweets": "tweets", "authors": "authors", "like_count": "likes"}
+ENGAGEMENT = dict(
+    zip(ACCOUNT_COLUMNS, ["its posts", "replies to it", "posts in its conversations"], strict=True)
+)
+COLORS = ["#1d9bf0", "#f4212e", "#00ba7c"]
 WIDTH, HEIGHT, MARGIN = 720, 180, 40
+TOP_HASHTAGS = 20
 
 
-def _chart(days: list[str], values: list[int | None], title: str) -> str:
-    """One series as an SVG line chart with its first and last day and its maximum; a day
-    whose value is unknown (null) has no point."""
-    top = max([value for value in values if value is not None] + [1])
-    step = (WIDTH - 2 * MARGIN) / max(len(values) - 1, 1)
-    points = " ".join(
-        f"{MARGIN + n * step:.1f},{HEIGHT - MARGIN - value / top * (HEIGHT - 2 * MARGIN):.1f}"
-        for n, value in enumerate(values)
-        if value is not None
-    )
+def _values(column: pd.Series) -> list[int | None]:
+    return [None if pd.isna(value) else int(value) for value in column]
+
+
+def _chart(days: list[str], series: dict[str, list[int | None]], title: str) -> str:
+    """Each series a line of one SVG chart (with a legend when there are several), the first
+    and last day and the maximum; a day whose value is unknown (null) has no point."""
+    known = [value for values in series.values() for value in values if value is not None]
+    top = max([*known, 1])
+    step = (WIDTH - 2 * MARGIN) / max(len(days) - 1, 1)
+    lines, legend = [], []
+    for color, (label, values) in zip(COLORS, series.items(), strict=False):
+        points = " ".join(
+            f"{MARGIN + n * step:.1f},{HEIGHT - MARGIN - value / top * (HEIGHT - 2 * MARGIN):.1f}"
+            for n, value in enumerate(values)
+            if value is not None
+        )
+        lines.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{points}"/>')
+        legend.append(f'<span style="color:{color}">━ {html.escape(label)}</span>')
     return (
-        f'<h2>{html.escape(title)} per day</h2>\n<svg xmlns="http://www.w3.org/2000/svg" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{html.escape(title)}">'
-        f'<polyline fill="none" stroke="#1d9bf0" stroke-width="2" points="{points}"/>'
+        f"<h2>{html.escape(title)} per day</h2>\n"
+        + (f"<p>{' '.join(legend)}</p>\n" if len(series) > 1 else "")
+        + f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" '
+        f'aria-label="{html.escape(title)}">{"".join(lines)}'
         f'<text x="{MARGIN}" y="{HEIGHT - 10}">{days[0]}</text>'
         f'<text x="{WIDTH - MARGIN}" y="{HEIGHT - 10}" text-anchor="end">{days[-1]}</text>'
         f'<text x="4" y="{MARGIN - 8}">max {top:,}</text></svg>'
+    )
+
+
+def _engagement(gold: pd.DataFrame, days: list[str]) -> str:
+    """The tracked account's numbers as one chart, or why there are none."""
+    if not set(ACCOUNT_COLUMNS) <= set(gold.columns) or gold[ACCOUNT_COLUMNS].isna().all().all():
+        return (
+            "<p>No day tracks an account: set TWEETS_ACCOUNT and materialize, or rebuild gold "
+            "written before gold counted the account.</p>"
+        )
+    series = {label: _values(gold[column]) for column, label in ENGAGEMENT.items()}
+    return _chart(days, series, "Engagement with the tracked account")
+
+
+def _top_hashtags(hashtags: pd.DataFrame | None) -> str:
+    """The period's most used hashtags: posts and likes summed over its days."""
+    if hashtags is None or hashtags.empty:
+        return "<h2>Top hashtags</h2>\n<p>No hashtags in gold_daily_hashtags for these days.</p>"
+    top = (
+        hashtags.groupby("hashtag")
+        .agg(
+            posts=("tweets", "sum"),
+            days=("date", "nunique"),
+            likes=("like_count", lambda likes: likes.sum(min_count=1)),
+        )
+        .sort_values(["posts", "likes"], ascending=False)
+        .head(TOP_HASHTAGS)
+        .reset_index()
+    )
+    rows = "".join(
+        f"<tr><td>#{html.escape(str(tag))}</td><td>{posts:,}</td><td>{days}</td>"
+        f"<td>{'' if likes is None else f'{likes:,}'}</td></tr>"
+        for tag, posts, days, likes in zip(
+            top["hashtag"],
+            _values(top["posts"]),
+            _values(top["days"]),
+            _values(top["likes"]),
+            strict=True,
+        )
+    )
+    return (
+        f"<h2>Top hashtags</h2>\n<table><thead><tr><th>hashtag</th><th>posts</th><th>days</th>"
+        f"<th>likes</th></tr></thead><tbody>{rows}</tbody></table>"
     )
 
 
@@ -63,26 +123,27 @@ def _incomplete(gold: pd.DataFrame) -> str:
     )
 
 
-def render(gold: pd.DataFrame) -> str:
-    """The HTML page for gold rows (`date` plus the SERIES columns), oldest day first."""
+def render(gold: pd.DataFrame, hashtags: pd.DataFrame | None = None) -> str:
+    """The HTML page for gold rows (`date` plus the SERIES columns), oldest day first, and
+    gold_daily_hashtags' rows of those days."""
     days = [str(day) for day in gold["date"]]
     charts = "\n".join(
-        _chart(days, [None if pd.isna(v) else int(v) for v in gold[column]], title)
-        for column, title in SERIES.items()
+        _chart(days, {title: _values(gold[column])}, title) for column, title in SERIES.items()
     )
     return (
         "<!doctype html>\n<html><head><meta charset='utf-8'><title>tweet-lake: gold</title>"
         "</head><body style='font-family:sans-serif'>\n"
         f"<h1>gold_daily_counts, {days[0]} to {days[-1]} ({len(days)} days)</h1>\n"
-        f"{_incomplete(gold)}\n{charts}\n{gold.to_html(index=False)}\n</body></html>\n"
+        f"{_incomplete(gold)}\n{charts}\n{_engagement(gold, days)}\n{_top_hashtags(hashtags)}\n"
+        f"{gold.to_html(index=False)}\n</body></html>\n"
     )
 
 
-def write_report(gold: pd.DataFrame, path: Path) -> Path:
+def write_report(gold: pd.DataFrame, hashtags: pd.DataFrame | None, path: Path) -> Path:
     """The page for `gold` at `path`, written whole: readers never see half a page."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".html.partial")
-    partial.write_text(render(gold), encoding="utf-8")
+    partial.write_text(render(gold, hashtags), encoding="utf-8")
     partial.replace(path)
     return path
 
@@ -94,8 +155,11 @@ def main(config: settings.Settings, root: str, out: str | None) -> None:
             f"the lake at {root} is not a folder of this machine: give the page's path with --out"
         )
     path = Path(out) if out else Path(folder or ".") / "reports" / "gold_daily_counts.html"
-    gold = read_table(cli_session(config), root, "gold_daily_counts", None, None)
-    path = write_report(gold, path.absolute())
+    spark = cli_session(config)
+    gold = read_table(spark, root, "gold_daily_counts", None, None)
+    first, last = gold["date"].min(), gold["date"].max()
+    hashtags = read_table_if_any(spark, root, "gold_daily_hashtags", first, last)
+    path = write_report(gold, hashtags, path.absolute())
     print(f"wrote {path}")
     if config.dagster_home:
         with dg.DagsterInstance.get() as instance:

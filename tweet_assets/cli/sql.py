@@ -28,7 +28,9 @@ def register_views(spark: SparkSession, root: str) -> list[str]:
         table = Table.of(root, asset_key)
         if not days_in(spark, table):
             continue
-        frame = read_days(spark, table, json_schema=PAGE_SCHEMA if table.raw else None)
+        frame = read_days(
+            spark, table, json_schema=PAGE_SCHEMA if table.raw else None, merge_schema=True
+        )
         frame.createOrReplaceTempView(table.asset_name)
         views.append(table.asset_name)
     return views

@@ -21,7 +21,21 @@ def cli_session(config: settings.Settings) -> SparkSession:
 def read_table(
     spark: SparkSession, root: str, asset: str, first: date | None, last: date | None
 ) -> pd.DataFrame:
-    """The rows of `asset` between `first` and `last` (inclusive; open when None), oldest first."""
+    """The rows of `asset` between `first` and `last` (inclusive; open when None), oldest first;
+    exits saying what to run when there are none."""
+    frame = read_table_if_any(spark, root, asset, first, last)
+    if frame is None:
+        raise SystemExit(
+            f"{asset} has no rows{_between(first, last)} in the lake at "
+            f"{Table.of(root, asset).path}; materialize it first (make demo)"
+        )
+    return frame
+
+
+def read_table_if_any(
+    spark: SparkSession, root: str, asset: str, first: date | None, last: date | None
+) -> pd.DataFrame | None:
+    """`read_table`'s rows, or None when the table has no day between `first` and `last`."""
     try:
         table = Table.of(root, asset)
     except ValueError as error:
@@ -34,11 +48,9 @@ def read_table(
         if (first is None or day >= first) and (last is None or day <= last)
     )
     if not days:
-        raise SystemExit(
-            f"{asset} has no rows{_between(first, last)} in the lake at {table.path}; "
-            "materialize it first (make demo)"
-        )
-    frame = read_days(spark, table, days)
+        return None
+    # Days written before a column was added show it empty.
+    frame = read_days(spark, table, days, merge_schema=True)
     columns = ["date", *[c for c in frame.columns if c != "date"]]
     return frame.select(*columns).orderBy(*[F.col(c) for c in columns[:2]]).toPandas()
 

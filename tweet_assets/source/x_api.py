@@ -154,10 +154,12 @@ class XApiClient:
         user = document.get("data")
         if isinstance(user, dict) and user.get("id"):
             return str(user["id"])
+        errors = [e for e in document.get("errors") or [] if isinstance(e, dict)]
+        said = "; ".join(describe_error_body(json.dumps(error)) for error in errors)
         raise XApiError(
-            f"{ACCOUNT}={username!r}: the X API has no such account "
-            f"({describe_error_body(json.dumps(document))}); set {ACCOUNT} to the username of "
-            "the account to track, or to an empty value to track none",
+            f"{ACCOUNT}={username!r}: the X API has no such account ({said or 'no data'}); set "
+            f"{ACCOUNT} to the username of the account to track, or to an empty value to track "
+            "none",
             status=200,
         )
 

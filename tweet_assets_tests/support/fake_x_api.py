@@ -6,6 +6,8 @@ check with a problem+json 401, `start_time` inclusive and `end_time` exclusive, 
 `{"meta":{"result_count":0}}` for an empty window, rate-limit headers) and records every request.
 It answers `GET /2/tweets/counts/recent` with `granularity=day` too: one bucket per UTC day of
 the window, counting the posts it holds plus `unserved[day]`, posts the search never returns.
+It answers `GET /2/users/by/username/{username}` from the users it holds (case-insensitive), and
+an unknown username as the real API does: a 200 with only an `errors[]` "Not Found Error".
 It can enforce a rate limit (`rate_limit`: requests per window, then 429 until the reset) and
 fail every n-th request with a 503 (`fail_every`). Tests can queue scripted answers that are
 served before the normal behaviour.
@@ -13,6 +15,7 @@ served before the normal behaviour.
 
 import json
 import math
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,8 +25,11 @@ from urllib.parse import parse_qs, urlsplit
 
 # The bearer token the fake API accepts in the tests: distinctive, so a leak is easy to find.
 TEST_TOKEN = "test-token-Zq9-NOT-A-REAL-SECRET"
+# The tracked account every fake API knows (TWEETS_ACCOUNT's default).
+ACCOUNT_ID, ACCOUNT = "4242", "AluraOnline"
 SEARCH_PATHS = ("/2/tweets/search/recent", "/2/tweets/search/all")
 COUNTS_PATHS = ("/2/tweets/counts/recent", "/2/tweets/counts/all")
+USERS_PATH = "/2/users/by/username/"
 
 
 def parse_time(value: str) -> datetime:
@@ -112,13 +118,19 @@ class FakeXApi:
     tweets: list[dict] = field(default_factory=list)
     users: dict[str, dict] = field(default_factory=dict)
     requests: list[dict] = field(default_factory=list)
+    # Answers served, in order, before the normal behaviour: to search and counts requests,
+    # and to user lookups.
     scripted: list[Scripted] = field(default_factory=list)
+    scripted_lookups: list[Scripted] = field(default_factory=list)
     base_url: str = ""
     rate_limit: tuple[int, float] | None = None
     fail_every: int = 0
     # day (YYYY-MM-DD) -> posts the counts endpoint counts that search never serves
     unserved: dict[str, int] = field(default_factory=dict)
     _window: tuple[float, int] = (0.0, 0)  # (reset epoch seconds, requests used)
+
+    def __post_init__(self) -> None:
+        self.users.setdefault(ACCOUNT_ID, make_user(ACCOUNT_ID, ACCOUNT))
 
     def add(self, tweet: dict, user: dict | None = None) -> dict:
         self.tweets.append(tweet)
@@ -152,8 +164,10 @@ class FakeXApi:
         return headers, used > limit
 
     def answer(self, path: str, params: dict[str, str], authorization: str | None) -> Scripted:
-        if self.scripted:
-            return self.scripted.pop(0)
+        lookup = path.startswith(USERS_PATH)
+        queue = self.scripted_lookups if lookup else self.scripted
+        if queue:
+            return queue.pop(0)
         limit_headers, over_limit = self._rate_limit_headers()
         if over_limit:
             problem = {
@@ -165,12 +179,32 @@ class FakeXApi:
             return Scripted(429, json.dumps(problem), limit_headers)
         if self.fail_every and len(self.requests) % self.fail_every == 0:
             return Scripted(503, '{"title":"Service Unavailable"}', limit_headers)
-        if path in COUNTS_PATHS:
+        if lookup:
+            answer = self.user(path.removeprefix(USERS_PATH), authorization)
+        elif path in COUNTS_PATHS:
             answer = self.counts(params, authorization)
         else:
             answer = self.search(params, authorization)
         answer.headers = {**limit_headers, **answer.headers}
         return answer
+
+    def user(self, username: str, authorization: str | None) -> Scripted:
+        if authorization != f"Bearer {self.token}":
+            return _unauthorized()
+        for user in self.users.values():
+            if user["username"].lower() == username.lower():
+                fields = {key: user[key] for key in ("id", "name", "username")}
+                return Scripted(200, json.dumps({"data": fields}))
+        missing = {
+            "value": username,
+            "detail": f"Could not find user with username: [{username}].",
+            "title": "Not Found Error",
+            "resource_type": "user",
+            "parameter": "username",
+            "resource_id": username,
+            "type": "https://api.twitter.com/2/problems/resource-not-found",
+        }
+        return Scripted(200, json.dumps({"errors": [missing]}))
 
     def counts(self, params: dict[str, str], authorization: str | None) -> Scripted:
         if authorization != f"Bearer {self.token}":
@@ -216,6 +250,74 @@ class FakeXApi:
         return Scripted(200, json.dumps(body, ensure_ascii=False, separators=(",", ":")))
 
 
+HASHTAGS = ["Spark", "spark", "SPARK", "Dados", "dagster", "Python", "AluraOnline"]
+
+
+def engaged_day(api: FakeXApi, day: str, count: int, seed: int = 15) -> list[dict]:
+    """`count` posts on `day` by 40 users and the tracked account (about one post in 20): a
+    third reply to an earlier post of the day, so the account is replied to and has
+    conversations; posts carry 0 to 3 hashtags (the same one in several cases, or twice), the
+    mention a reply opens with, sometimes a link, and a few lack metrics. Added to `api` and
+    returned, oldest first."""
+    draw = random.Random(seed)
+    users = [ACCOUNT_ID, *(str(10 + n) for n in range(40))]
+    for user_id in users[1:]:
+        api.users[user_id] = make_user(user_id, f"user_{user_id}")
+    posts: list[dict] = []
+    for n in range(count):
+        author = ACCOUNT_ID if draw.random() < 0.05 else draw.choice(users[1:])
+        seconds = n * 86_400 // count
+        created = f"{day}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.000Z"
+        tags = [draw.choice(HASHTAGS) for _ in range(draw.choice([0, 0, 1, 2, 3]))]
+        text = " ".join(f"#{tag}" for tag in tags) or "sem hashtag"
+        metrics = {
+            "retweet_count": draw.randrange(5),
+            "reply_count": draw.randrange(5),
+            "like_count": draw.randrange(100),
+            "quote_count": 0,
+            "impression_count": draw.randrange(1000),
+        }
+        post_id = str(10_000 + n)
+        if posts and draw.random() < 0.35:
+            parent = draw.choice(posts[-50:])
+            tweet = make_tweet(
+                post_id,
+                created,
+                author,
+                text,
+                reply_to=(parent["author_id"], parent["id"]),
+                conversation_id=parent["conversation_id"],
+                metrics=metrics,
+            )
+        else:
+            tweet = make_tweet(post_id, created, author, text, metrics=metrics)
+        entities: dict[str, list] = {}
+        start = 0
+        for tag in tags:
+            entities.setdefault("hashtags", []).append(
+                {"start": start, "end": start + len(tag) + 1, "tag": tag}
+            )
+            start += len(tag) + 2
+        if "in_reply_to_user_id" in tweet:
+            username = api.users[tweet["in_reply_to_user_id"]]["username"]
+            entities["mentions"] = [{"start": 0, "end": 1, "username": username}]
+        if draw.random() < 0.1:
+            entities["urls"] = [
+                {
+                    "start": 0,
+                    "end": 1,
+                    "url": "https://t.co/x",
+                    "expanded_url": f"https://x.org/{n}",
+                }
+            ]
+        if entities:
+            tweet["entities"] = entities
+        if draw.random() < 0.02:
+            del tweet["public_metrics"]
+        posts.append(api.add(tweet))
+    return posts
+
+
 def _unauthorized() -> Scripted:
     problem = {
         "title": "Unauthorized",
@@ -239,7 +341,8 @@ class _Handler(BaseHTTPRequestHandler):
             "time": time.monotonic(),
         }
         self.api.requests.append(request)
-        if url.path not in SEARCH_PATHS + COUNTS_PATHS:
+        known = url.path in SEARCH_PATHS + COUNTS_PATHS or url.path.startswith(USERS_PATH)
+        if not known:
             answer = Scripted(404, json.dumps({"title": "Not Found Error", "detail": url.path}))
         else:
             answer = self.api.answer(url.path, params, self.headers.get("Authorization"))

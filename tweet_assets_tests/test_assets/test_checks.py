@@ -1,11 +1,15 @@
 """Asset checks on real runs: a clean day passes them all, bad pages fail the right one."""
 
 import json
+import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, Scripted, make_tweet
@@ -21,6 +25,7 @@ ALL_CHECKS = {
     "silver_tweets_match_bronze_ids",
     "silver_users_ids_unique",
     "gold_counts_match_silver",
+    "gold_hashtags_match_silver",
 }
 
 
@@ -71,6 +76,7 @@ def test_a_post_without_author_fails_the_blocking_check_and_gold_does_not_run(
     assert keys.metadata["problems"].value == ["a post has no author_id"]
     assert result.asset_materializations_for_node("silver_tweets")
     assert not result.asset_materializations_for_node("gold_daily_counts")
+    assert not result.asset_materializations_for_node("gold_daily_hashtags")
     assert not (tmp_path / "gold").exists()
 
 
@@ -88,3 +94,76 @@ def test_a_post_from_another_day_fails_the_day_check_and_gold_does_not_run(
     assert inside.partition == YESTERDAY.isoformat()
     assert inside.metadata["problems"].value == ["a post was created on another day"]
     assert not result.asset_materializations_for_node("gold_daily_counts")
+
+
+def rewrite_day(
+    spark: SparkSession, day_folder: Path, change: Callable[[DataFrame], DataFrame]
+) -> None:
+    """Replace a Parquet day of the lake by hand with `change` of its rows, written by Spark."""
+    staged = day_folder.with_name(f"{day_folder.name}.new")
+    change(spark.read.parquet(str(day_folder))).write.parquet(str(staged))
+    shutil.rmtree(day_folder)
+    staged.rename(day_folder)
+
+
+def test_a_hashtag_listed_twice_or_not_lower_case_fails_the_hashtag_check(
+    tmp_path: Path, spark: SparkSession
+) -> None:
+    twitter = TwitterResource(demo_tweets_per_day=60)
+    materialize(tmp_path, twitter, "2026-11-20")
+    folder = tmp_path / "gold" / "daily_hashtags" / "date=2026-11-20"
+    # a hashtag listed again, upper-case
+    rewrite_day(
+        spark,
+        folder,
+        lambda rows: rows.unionByName(rows.limit(1).withColumn("hashtag", F.upper("hashtag"))),
+    )
+
+    result = materialize(
+        tmp_path,
+        twitter,
+        "2026-11-20",
+        # the check alone, beside silver (rebuilt as it was) for the run's partition
+        selection=dg.AssetSelection.assets("silver_tweets").without_checks()
+        | dg.AssetSelection.checks(
+            dg.AssetCheckKey(dg.AssetKey("gold_daily_hashtags"), "gold_hashtags_match_silver")
+        ),
+        raise_on_error=False,
+    )
+
+    verdict = checks(result)["gold_hashtags_match_silver"]
+    assert not verdict.passed
+    assert verdict.metadata["problems"].value == [
+        "a hashtag is not lower-case, is empty or starts with #",
+        "posts per hashtag differ from silver's hashtag uses",
+    ]
+
+
+def test_gold_hashtags_refuse_silver_written_before_silver_kept_hashtags(
+    tmp_path: Path, spark: SparkSession
+) -> None:
+    twitter = TwitterResource(demo_tweets_per_day=60)
+    materialize(tmp_path, twitter, "2026-11-19", "2026-11-20")
+    gold_before = sorted((tmp_path / "gold" / "daily_hashtags").rglob("*.parquet"))
+    gold_bytes = [path.read_bytes() for path in gold_before]
+    # silver of the 19th as an older version wrote it: without the entity columns
+    rewrite_day(
+        spark,
+        tmp_path / "silver" / "tweets" / "date=2026-11-19",
+        lambda rows: rows.drop("hashtags", "mentions", "urls", "referenced_type"),
+    )
+
+    result = materialize(
+        tmp_path,
+        twitter,
+        "2026-11-19",
+        "2026-11-20",
+        selection="gold_daily_hashtags",
+        raise_on_error=False,
+    )
+
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    message = failure.step_failure_data.error.message
+    assert "2026-11-19" in message and "e-materialize silver_tweets" in message
+    assert [path.read_bytes() for path in gold_before] == gold_bytes

@@ -7,6 +7,7 @@ import pytest
 from tweet_assets.source import DemoCorpus
 
 DAY = datetime(2026, 11, 20, tzinfo=UTC)
+NEXT = timedelta(days=1)
 
 
 def day_pages(per_day: int, query: str = "AluraOnline", day: datetime = DAY) -> list[dict]:
@@ -92,3 +93,42 @@ def test_the_corpus_counts_its_days_as_it_serves_them() -> None:
     ids = [post["id"] for page in pages for post in json.loads(page.body)["data"]]
     assert [i for page in pages for i in page.ids] == ids
     assert len(set(ids)) == counts[start.date()]
+
+
+def test_the_account_posts_is_replied_to_and_takes_part_in_conversations() -> None:
+    corpus = DemoCorpus(1000, account="AluraOnline")
+    account = corpus.user_id("AluraOnline")
+    pages = [json.loads(p.body) for p in corpus.search_pages("AluraOnline", DAY, DAY + NEXT)]
+    tweets = [t for p in pages for t in p["data"]]
+
+    own = [t for t in tweets if t["author_id"] == account]
+    replies = [t for t in tweets if t.get("in_reply_to_user_id") == account]
+    conversations = {t["conversation_id"] for t in own}
+    others_in_them = [t for t in tweets if t["conversation_id"] in conversations and t not in own]
+    assert 10 < len(own) < 60 and replies and len(others_in_them) > len(replies) / 2
+    users = {u["id"]: u for p in pages for u in p["includes"]["users"]}
+    assert users[account]["username"] == "AluraOnline"
+    # no account: nobody posts as it
+    other = DemoCorpus(1000, account=None).search_pages("AluraOnline", DAY, DAY + NEXT)
+    assert not any(t["author_id"] == account for p in other for t in json.loads(p.body)["data"])
+
+
+def test_entities_point_at_what_the_text_says() -> None:
+    tweets = [t for p in day_pages(500) for t in p["data"]]
+
+    kinds = {"hashtags": "tag", "mentions": "username", "urls": "url"}
+    found = {kind: 0 for kind in kinds}
+    for tweet in tweets:
+        for kind, field in kinds.items():
+            for entity in tweet.get("entities", {}).get(kind, []):
+                found[kind] += 1
+                marker = {"hashtags": "#", "mentions": "@", "urls": ""}[kind]
+                assert tweet["text"][entity["start"] : entity["end"]] == marker + entity[field]
+    assert all(found.values()), found
+    tags = [h["tag"] for t in tweets for h in t.get("entities", {}).get("hashtags", [])]
+    # the same hashtag in several cases, and twice in one post
+    assert len({tag.lower() for tag in tags}) < len(set(tags))
+    assert any(
+        len(hashtags) > len({h["tag"].lower() for h in hashtags})
+        for hashtags in (t.get("entities", {}).get("hashtags", []) for t in tweets)
+    )

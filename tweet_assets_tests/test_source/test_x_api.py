@@ -386,3 +386,35 @@ def test_partial_errors_about_expansions_drop_no_post_others_do(x_api: FakeXApi)
     [fetched] = fetch(x_api)
 
     assert (len(fetched.errors), fetched.dropping_errors, fetched.ids) == (4, 1, ("1",))
+
+
+def test_the_accounts_id_is_looked_up_by_username_in_one_request(x_api: FakeXApi) -> None:
+    x_api.users["42"] = make_user("42", "Dagster_IO")
+
+    # usernames are case-insensitive on X
+    assert client_for(x_api).user_id("dagster_io") == "42"
+
+    [request] = x_api.requests
+    assert request["path"] == "/2/users/by/username/dagster_io"
+    assert request["headers"]["Authorization"] == f"Bearer {TEST_TOKEN}"
+
+
+def test_an_unknown_username_fails_at_once_naming_the_variable(x_api: FakeXApi) -> None:
+    with pytest.raises(XApiError) as failed:
+        client_for(x_api).user_id("nobody_here_1")
+
+    message = str(failed.value)
+    assert "TWEETS_ACCOUNT='nobody_here_1'" in message and "no such account" in message
+    assert "Could not find user with username: [nobody_here_1]" in message
+    assert len(x_api.requests) == 1  # not retried: waiting will not make the account exist
+
+
+def test_a_failing_user_lookup_is_retried_like_any_request(x_api: FakeXApi) -> None:
+    x_api.users["42"] = make_user("42", "dagster_io")
+    x_api.scripted_lookups = [
+        Scripted(503, '{"title":"Service Unavailable"}'),
+        Scripted(200, "<html>"),
+    ]
+
+    assert client_for(x_api).user_id("dagster_io") == "42"
+    assert x_api.statuses() == [503, 200, 200]
