@@ -81,6 +81,20 @@ def test_api_day_lands_in_silver_and_gold_exactly_as_served(
     assert bronze["truncated"].value is False
 
 
+def test_an_empty_account_sends_no_lookup_and_leaves_the_account_numbers_null(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    served_day(x_api)
+
+    materialize(tmp_path, api_twitter(x_api, account=None), YESTERDAY.isoformat())
+
+    assert not [r for r in x_api.requests if r["path"].startswith("/2/users/")]
+    [gold] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
+    assert gold["tweets"] == 153
+    for column in ("account_posts", "account_replies", "account_conversation_posts"):
+        assert pd.isna(gold[column]), column
+
+
 def test_flaky_rate_limited_api_lands_exactly_the_tweets_it_holds(
     tmp_path: Path, x_api: FakeXApi
 ) -> None:

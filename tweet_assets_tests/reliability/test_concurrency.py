@@ -34,7 +34,9 @@ def start_run(day: str, home: Path, lake: Path) -> subprocess.Popen:
 
 def by_day(lake: Path, table: str) -> dict[str, list]:
     frame = read_table(lake, table).sort_values(["date", "id"])
-    return {day: rows.drop(columns="date").values.tolist() for day, rows in frame.groupby("date")}
+    # array columns (silver's hashtags) as lists, so rows compare by value
+    plain = frame.drop(columns="date").map(lambda v: v.tolist() if hasattr(v, "tolist") else v)
+    return {day: plain[frame["date"] == day].values.tolist() for day in frame["date"].unique()}
 
 
 def test_two_runs_of_different_days_at_once_both_succeed_and_keep_to_their_day(

@@ -21,9 +21,10 @@ def latest(instance: dg.DagsterInstance, key: str) -> dict:
 
 def test_every_materialization_says_what_it_wrote_and_gold_is_plottable(tmp_path: Path) -> None:
     with dg.DagsterInstance.ephemeral() as instance:
-        materialize(tmp_path, TwitterResource(demo_tweets_per_day=60), DAY, instance=instance)
+        materialize(tmp_path, TwitterResource(demo_tweets_per_day=300), DAY, instance=instance)
 
-        for key in ("bronze_tweets", "silver_tweets", "silver_users", "gold_daily_counts"):
+        keys = ("bronze_tweets", "silver_tweets", "silver_users", "gold_daily_counts")
+        for key in (*keys, "gold_daily_hashtags"):
             metadata = latest(instance, key)
             assert metadata["lake_uri"].value.endswith(key.replace("_", "/", 1)), key
             assert metadata["bytes_written"].value > 0, key
@@ -35,8 +36,23 @@ def test_every_materialization_says_what_it_wrote_and_gold_is_plottable(tmp_path
         assert 0 < len(preview) <= 5 and preview[0].data["id"]
         gold = latest(instance, "gold_daily_counts")
         [day] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
-        assert (gold["tweets"].value, gold["authors"].value) == (60, day["authors"])
+        assert (gold["tweets"].value, gold["authors"].value) == (300, day["authors"])
         assert gold["like_count"].value == day["like_count"]
+        # the account's numbers are plotted with the rest
+        for column in ("account_posts", "account_replies", "account_conversation_posts"):
+            assert gold[column].value == day[column] > 0, column
+        assert latest(instance, "bronze_tweets")["account"].value == "AluraOnline"
+        hashtags = latest(instance, "gold_daily_hashtags")
+        top = read_table(tmp_path, "gold/daily_hashtags").sort_values(
+            ["tweets", "hashtag"], ascending=[False, True]
+        )
+        assert hashtags["hashtags_used"].value == len(top)
+        leader = top.iloc[0]
+        assert f"| #{leader['hashtag']} | {leader['tweets']:,} |" in hashtags["top_hashtags"].value
+        assert hashtags["top_hashtags_by_day"].value[DAY][0] == {
+            "hashtag": leader["hashtag"],
+            "tweets": leader["tweets"],
+        }
 
 
 def test_a_range_run_says_its_metadata_covers_the_whole_run(tmp_path: Path) -> None:

@@ -51,6 +51,20 @@ def test_show_prints_the_days_asked_for_oldest_first(
     assert lines[3] == "(2 rows)"
 
 
+def test_show_prints_the_hashtags_of_a_day(
+    tmp_path: Path, spark: SparkSession, capsys: pytest.CaptureFixture[str]
+) -> None:
+    materialize(tmp_path, TwitterResource(demo_tweets_per_day=100), "2026-11-20")
+
+    main(["show", "gold_daily_hashtags", "--root", str(tmp_path)])
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["date", "hashtag", "tweets", "authors", "like_count"]
+    tags = [line.split()[1] for line in lines[1:-1]]
+    assert tags == sorted(tags) and "dados" in tags
+    assert lines[-1] == f"({len(tags)} rows)"
+
+
 @pytest.mark.parametrize(
     ("asset", "message"),
     [

@@ -22,6 +22,8 @@ def record(day: date, **changes: object) -> dict:
         "source": "api",
         "endpoint": "recent",
         "query": "from:AluraOnline",
+        "account": "AluraOnline",
+        "account_id": "4242",
         "posts": 120,
         "distinct_posts": 118,
         "pages": 2,
@@ -59,6 +61,8 @@ def test_records_of_either_commit_read_back_and_a_broken_one_reads_as_nulls(
     assert str(by_day[TUE]["fetched_at"]) == "2026-11-17 23:59:58.125000"
     # a value of the wrong type reads as null
     assert (by_day[WED]["posts"], by_day[WED]["truncated"]) == (None, None)
+    # as does a field a record from before it existed lacks
+    assert (by_day[MON]["account_id"], by_day[WED]["account_id"]) == ("4242", None)
     assert records.columns == ["date", *FETCH_FIELDS]
 
 
