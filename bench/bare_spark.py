@@ -3,7 +3,7 @@
 The same transformations, Spark settings and bronze as a Dagster run; the job reads the bronze
 days, writes silver tweets and users, reads silver tweets back and writes gold, the way the
 seed course's spark-submit jobs did. Prints the seconds of each stage as JSON, and those of
-silver run a second time in the same session (the JIT warm).
+silver run a second time in the same session (the JIT warm). Gold is both gold tables.
 Gold reads the days' fetch records beside the bronze pages, as the Dagster run's gold does.
 Usage: python bench/bare_spark.py BRONZE_TABLE OUT_DIR FIRST_DAY LAST_DAY (BRONZE_TABLE a folder
 ending in bronze/tweets)
@@ -19,7 +19,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from tweet_assets.lake import Table, read_fetch_records
 from tweet_assets.spark import default_conf
-from tweet_assets.transforms.gold import daily_counts
+from tweet_assets.transforms.gold import daily_counts, daily_hashtags
 from tweet_assets.transforms.silver import PAGE_SCHEMA, tweets_from_pages, users_from_pages
 
 
@@ -50,7 +50,10 @@ def main(bronze: str, out: str, first: str, last: str) -> dict[str, float]:
     bronze_table = Table(str(Path(bronze).parent.parent), "bronze", "tweets")
     fetches = read_fetch_records(spark, bronze_table, days)
     write(daily_counts(silver_tweets, days, fetches), f"{out}/gold/daily_counts")
+    seconds["gold_counts"] = time.perf_counter() - mark
+    write(daily_hashtags(silver_tweets), f"{out}/gold/daily_hashtags")
     seconds["gold"] = time.perf_counter() - mark
+    seconds["gold_hashtags"] = seconds["gold"] - seconds["gold_counts"]
 
     # Silver again in the now warm JVM: Spark's steady state, apart from its JIT warm-up.
     mark = time.perf_counter()

@@ -1,8 +1,9 @@
 """The silver transformation in DuckDB, for comparison with Spark on the same bronze.
 
 The same work as tweet_assets.transforms.silver: bronze pages read schema-on-read with an
-explicit type, posts and users unnested and typed, one copy per (day, id) kept (the one with
-the highest counts), written as Parquet partitioned by day. Prints the seconds as JSON.
+explicit type, posts and users unnested and typed (the posts' hashtags, mentions, links and
+first reference's type too), one copy per (day, id) kept (the one with the highest counts),
+written as Parquet partitioned by day. Prints the seconds as JSON.
 Usage: python bench/duckdb_silver.py BRONZE_TABLE OUT_DIR
 """
 
@@ -19,7 +20,12 @@ TWEET = (
     "STRUCT(id VARCHAR, text VARCHAR, author_id VARCHAR, conversation_id VARCHAR, "
     "in_reply_to_user_id VARCHAR, created_at VARCHAR, lang VARCHAR, "
     f"public_metrics {METRICS}, edit_history_tweet_ids VARCHAR[], "
-    "edit_history_post_ids VARCHAR[])"
+    "edit_history_post_ids VARCHAR[], "
+    "entities STRUCT(hashtags STRUCT(tag VARCHAR)[], "
+    "mentions STRUCT(username VARCHAR, tag VARCHAR)[], "
+    "urls STRUCT(url VARCHAR, expanded_url VARCHAR)[]), "
+    "referenced_tweets STRUCT(type VARCHAR, id VARCHAR)[], "
+    "referenced_posts STRUCT(type VARCHAR, id VARCHAR)[])"
 )
 USER = (
     "STRUCT(id VARCHAR, name VARCHAR, username VARCHAR, created_at VARCHAR, verified BOOLEAN, "
@@ -32,7 +38,20 @@ SELECT date, t.id, t.author_id, t.conversation_id, t.in_reply_to_user_id,
        coalesce(t.public_metrics.retweet_count, t.public_metrics.repost_count) AS retweet_count,
        t.public_metrics.reply_count, t.public_metrics.like_count, t.public_metrics.quote_count,
        t.public_metrics.impression_count,
-       coalesce(t.edit_history_tweet_ids, t.edit_history_post_ids) AS edit_history_tweet_ids
+       coalesce(t.edit_history_tweet_ids, t.edit_history_post_ids) AS edit_history_tweet_ids,
+       coalesce(list_distinct(list_filter(
+           [lower(regexp_replace(h.tag, '^#', '')) FOR h IN t.entities.hashtags], lambda x: x <> ''
+       )), []) AS hashtags,
+       coalesce(list_distinct(list_filter(
+           [coalesce(m.username, m.tag) FOR m IN t.entities.mentions], lambda x: x <> ''
+       )), []) AS mentions,
+       coalesce(list_distinct(list_filter(
+           [coalesce(u.expanded_url, u.url) FOR u IN t.entities.urls], lambda x: x <> ''
+       )), []) AS urls,
+       CASE coalesce(t.referenced_tweets, t.referenced_posts)[1].type
+           WHEN 'reposted' THEN 'retweeted'
+           ELSE coalesce(t.referenced_tweets, t.referenced_posts)[1].type
+       END AS referenced_type
 FROM (SELECT date, unnest(data) AS t FROM pages)
 WHERE t.id IS NOT NULL
 QUALIFY row_number() OVER (

@@ -6,6 +6,8 @@ at 10,000 posts a day through the dagster CLI, each a fresh process (Python, Dag
 (f) the peak RSS of the run's Python process at 1,000,000 posts a day; on that day's bronze,
 (d) silver+gold as a Dagster run against the same work as a bare Spark script, and (e) the
 silver transformation in Spark against DuckDB. (d) and (e) take the median of REPEAT runs.
+The (f) run's steps are timed from the instance's event log, so each asset's and check's cost
+shows. The raw numbers go to bench/results.json too; the next run prints them beside its own.
 """
 
 import json
@@ -34,8 +36,9 @@ FIRST_DAY = date(2026, 9, 1)
 SMALL_DAY = int(os.environ.get("BENCH_SMALL_DAY", "10000"))
 BIG_DAY = int(os.environ.get("BENCH_BIG_DAY", "1000000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
-SILVER_AND_GOLD = "silver_tweets,silver_users,gold_daily_counts"
+SILVER_AND_GOLD = "silver_tweets,silver_users,gold_daily_counts,gold_daily_hashtags"
 CONNECT_SECTION = "<!-- connect:start -->"
+RESULTS_JSON = BENCH / "results.json"
 
 
 def day(offset: int) -> str:
@@ -90,6 +93,20 @@ class Bench:
     def output(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text()
 
+    def step_seconds(self) -> dict[str, float]:
+        """Each step of the instance's latest run and its seconds, from the event log."""
+        from dagster import DagsterEventType, DagsterInstance
+
+        with DagsterInstance.from_config(str(self.home)) as instance:
+            [run] = instance.get_runs(limit=1)
+            events = instance.all_logs(run.run_id, of_type=DagsterEventType.STEP_SUCCESS)
+            return {
+                event.dagster_event.step_key: event.dagster_event.event_specific_data.duration_ms
+                / 1000
+                for event in events
+                if event.dagster_event and event.dagster_event.step_key
+            }
+
 
 def median_run(bench: Bench, name: str, command: list[str]) -> tuple[float, dict]:
     """Median wall time of REPEAT runs of a script printing a JSON of stage seconds last."""
@@ -129,6 +146,11 @@ def measure(bench: Bench) -> dict:
         wrapper=[sys.executable, str(BENCH / "peak_rss.py")],
     )
     r["peak_rss_mib"] = int(re.findall(r"PEAK_RSS_KIB=(\d+)", bench.output("f-big-day"))[-1]) / 1024
+    r["big_day_steps"] = bench.step_seconds()
+    r["big_day_bytes"] = {
+        table: sum(f.stat().st_size for f in (bench.work / "lake-f" / table).rglob("*.parquet"))
+        for table in ("silver/tweets", "gold/daily_hashtags")
+    }
 
     print("(d) silver+gold on that day's bronze: Dagster run and bare Spark script")
     bronze = bench.work / "lake-f" / "bronze" / "tweets"
@@ -189,45 +211,85 @@ def machine() -> dict[str, str]:
     }
 
 
-def report(r: dict) -> str:
-    spark_silver = r["bare_stages"]["silver"]
+def _was(previous: dict, key: str, *inner: str) -> float | None:
+    value = previous.get(key)
+    for name in inner:
+        value = value.get(name) if isinstance(value, dict) else None
+    return value if isinstance(value, int | float) else None
+
+
+def report(r: dict, previous: dict) -> str:
+    """RESULTS.md for results `r`, with `previous` (the last run's results.json) beside them."""
     duck_silver = r["duckdb_stages"]["silver"]
     warm = r["bare_stages"]["silver_warm"]
-    targets = [
-        ("30-day backfill / one-day run", r["thirty_days"] / r["one_day"], "≤ 3"),
-        ("7 separate runs / one 7-day run", r["seven_runs"] / r["seven_days"], "≥ 4"),
-        (
-            "silver+gold: Dagster run / bare Spark script",
-            r["dagster_silver_gold"] / r["bare_silver_gold"],
-            "≤ 1.2",
-        ),
-        (
-            "silver (tweets + users): Spark in the run's session / DuckDB",
-            spark_silver / duck_silver,
-            "≤ 1.5",
-        ),
+
+    def ratios(results: dict) -> list[float | None]:
+        try:
+            return [
+                results["thirty_days"] / results["one_day"],
+                results["seven_runs"] / results["seven_days"],
+                results["dagster_silver_gold"] / results["bare_silver_gold"],
+                results["bare_stages"]["silver"] / results["duckdb_stages"]["silver"],
+            ]
+        except (KeyError, TypeError, ZeroDivisionError):
+            return [None] * 4
+
+    names = [
+        ("30-day backfill / one-day run", "≤ 3"),
+        ("7 separate runs / one 7-day run", "≥ 4"),
+        ("silver+gold: Dagster run / bare Spark script", "≤ 1.2"),
+        ("silver (tweets + users): Spark in the run's session / DuckDB", "≤ 1.5"),
     ]
     met = {"≤": lambda v, t: v <= t, "≥": lambda v, t: v >= t}
+
+    def was(value: float | None) -> str:
+        return "—" if value is None else f"{value:.2f}"
+
+    rss_was = _was(previous, "peak_rss_mib")
+    rss_before = "—" if rss_was is None else f"{rss_was:.0f} MiB"
+    times = [
+        (f"(a) one day, {SMALL_DAY:,} posts, all assets", "one_day"),
+        ("(b) 7 days as one run", "seven_days"),
+        ("(b) 30 days as one run", "thirty_days"),
+        ("(c) the same 7 days as 7 runs, in all", "seven_runs"),
+        (f"(f) one day, {BIG_DAY:,} posts, all assets", "big_day"),
+        (
+            "(d) silver+gold of that day, Dagster run (with the asset checks of silver and gold)",
+            "dagster_silver_gold",
+        ),
+        (
+            "(d) silver+gold of that day, bare Spark script (without its warm re-run)",
+            "bare_silver_gold",
+        ),
+    ]
+    stages = ["session", "silver", "gold", "gold_counts", "gold_hashtags"]
+    steps = sorted(r["big_day_steps"].items(), key=lambda item: -item[1])
     lines = [
         "# tweet-lake benchmark results",
         "",
         "Written by `make bench` (bench/run.py) on the offline demo corpus; do not edit by hand.",
+        "`previous` is the run before this one (bench/results.json): on this shared machine the",
+        "speed drifts from hour to hour (runs of the same code have differed by 20%), so read a "
+        "change from the ratios, each measured within one run, or from an A/B (`bench/AB-*.md`).",
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         *[f"- {key}: {value}" for key, value in machine().items()],
         "",
         "## Ratios",
         "",
-        "| measure | ratio | target | met |",
-        "|---|---|---|---|",
+        "| measure | ratio | target | met | previous |",
+        "|---|---|---|---|---|",
         *[
             f"| {name} | {value:.2f} | {target} | "
-            f"{'yes' if met[target[0]](value, float(target[2:])) else 'NO'} |"
-            for name, value, target in targets
+            f"{'yes' if met[target[0]](value, float(target[2:])) else 'NO'} | {was(before)} |"
+            for (name, target), value, before in zip(
+                names, ratios(r), ratios(previous), strict=True
+            )
+            if value is not None
         ],
         f"| peak RSS of the run's Python process at {BIG_DAY:,} posts/day | "
         f"{r['peak_rss_mib']:.0f} MiB | < 1536 MiB | "
-        f"{'yes' if r['peak_rss_mib'] < 1536 else 'NO'} |",
+        f"{'yes' if r['peak_rss_mib'] < 1536 else 'NO'} | {rss_before} |",
         "",
         "## Times (seconds, wall clock)",
         "",
@@ -235,28 +297,46 @@ def report(r: dict) -> str:
         "`dagster asset materialize` in a fresh process each: Python, "
         f"Dagster and the JVM start included. (d) and (e) are medians of {REPEAT}.",
         "",
-        "| run | seconds |",
-        "|---|---|",
-        f"| (a) one day, {SMALL_DAY:,} posts, all assets | {r['one_day']:.1f} |",
-        f"| (b) 7 days as one run | {r['seven_days']:.1f} |",
-        f"| (b) 30 days as one run | {r['thirty_days']:.1f} |",
-        f"| (c) the same 7 days as 7 runs, in all | {r['seven_runs']:.1f} |",
-        f"| (f) one day, {BIG_DAY:,} posts, all assets | {r['big_day']:.1f} |",
-        f"| (d) silver+gold of that day, Dagster run (with the 5 asset checks) | "
-        f"{r['dagster_silver_gold']:.1f} |",
-        f"| (d) silver+gold of that day, bare Spark script (without its warm re-run) | "
-        f"{r['bare_silver_gold']:.1f} |",
-        f"| (d) of which: session start / silver / gold | {r['bare_stages']['session']:.1f} / "
-        f"{spark_silver:.1f} / {r['bare_stages']['gold']:.1f} |",
-        f"| (e) silver of that day (tweets + users), DuckDB | {duck_silver:.1f} |",
+        "| run | seconds | previous |",
+        "|---|---|---|",
+        *[f"| {label} | {r[key]:.1f} | {_format(_was(previous, key))} |" for label, key in times],
+        "| (d) of which: session start / silver / gold (counts + hashtags) | "
+        + " / ".join(f"{r['bare_stages'].get(stage, 0):.1f}" for stage in stages[:3])
+        + f" ({r['bare_stages']['gold_counts']:.1f} + {r['bare_stages']['gold_hashtags']:.1f}) | "
+        + " / ".join(_format(_was(previous, "bare_stages", stage)) for stage in stages[:3])
+        + " |",
+        f"| (e) silver of that day (tweets + users), DuckDB | {duck_silver:.1f} | "
+        f"{_format(_was(previous, 'duckdb_stages', 'silver'))} |",
         f"| (e) silver of that day, Spark, run again in the same warm session | {warm:.1f} "
-        f"({warm / duck_silver:.2f} times DuckDB's) |",
+        f"({warm / duck_silver:.2f} times DuckDB's) | "
+        f"{_format(_was(previous, 'bare_stages', 'silver_warm'))} |",
         "",
         "Silver rows (tweets, users) each engine wrote, checked equal: "
         + ", ".join(f"{engine} {n}" for engine, n in r["silver_rows"].items()),
         "",
+        f"## Where the (f) run's time goes: {BIG_DAY:,} posts, each step",
+        "",
+        "From the instance's event log (`STEP_SUCCESS`); bronze's check runs inside its step.",
+        "",
+        "| step | seconds | previous |",
+        "|---|---|---|",
+        *[
+            f"| {step} | {seconds:.1f} | {_format(_was(previous, 'big_day_steps', step))} |"
+            for step, seconds in steps
+        ],
+        "",
+        "Bytes written that day: "
+        + ", ".join(
+            f"{table} {size / 2**20:,.1f} MiB" for table, size in r["big_day_bytes"].items()
+        )
+        + ".",
+        "",
     ]
     return "\n".join(lines)
+
+
+def _format(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
 
 
 def main() -> None:
@@ -266,7 +346,11 @@ def main() -> None:
     previous = results_file.read_text() if results_file.exists() else ""
     # bench/connect.py's section is its own: kept as it was until that bench runs again.
     connect = previous.partition(CONNECT_SECTION)[1:]
-    results_file.write_text(report(results) + ("\n" + "".join(connect) if connect[0] else ""))
+    previous_results = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
+    results_file.write_text(
+        report(results, previous_results) + ("\n" + "".join(connect) if connect[0] else "")
+    )
+    RESULTS_JSON.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     print((BENCH / "RESULTS.md").read_text())
     shutil.rmtree(work)
 
