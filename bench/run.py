@@ -326,13 +326,15 @@ def report(r: dict, previous: dict) -> str:
         ],
         "",
         "Bytes written that day: "
-        + ", ".join(
-            f"{table} {size / 2**20:,.1f} MiB" for table, size in r["big_day_bytes"].items()
-        )
+        + ", ".join(f"{table} {_size(size)}" for table, size in r["big_day_bytes"].items())
         + ".",
         "",
     ]
     return "\n".join(lines)
+
+
+def _size(size: int) -> str:
+    return f"{size / 2**20:,.1f} MiB" if size >= 2**20 else f"{size / 2**10:,.1f} KiB"
 
 
 def _format(value: float | None) -> str:
