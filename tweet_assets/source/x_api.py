@@ -150,7 +150,13 @@ class XApiClient:
         """The id of the account `username` (one request); XApiError naming ACCOUNT when the
         API knows no such account."""
         url = self._users_url + quote(username, safe="")
-        document = self._get(url, {}, _parse_user, f"GET {url}")
+        # The lookup's rate limit is its own (300 requests per 15 minutes): its spent window
+        # must not hold back the searches that follow.
+        held = self._not_before
+        try:
+            document = self._get(url, {}, _parse_user, f"GET {url}")
+        finally:
+            self._not_before = held
         user = document.get("data")
         if isinstance(user, dict) and user.get("id"):
             return str(user["id"])

@@ -418,3 +418,17 @@ def test_a_failing_user_lookup_is_retried_like_any_request(x_api: FakeXApi) -> N
 
     assert client_for(x_api).user_id("dagster_io") == "42"
     assert x_api.statuses() == [503, 200, 200]
+
+
+def test_a_spent_lookup_window_does_not_hold_back_the_search(x_api: FakeXApi) -> None:
+    add_posts(x_api, 3)
+    spent = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(time.time()) + 600)}
+    x_api.scripted_lookups = [Scripted(200, '{"data":{"id":"4242"}}', spent)]
+    client = client_for(x_api)
+
+    started = time.monotonic()
+    assert client.user_id("AluraOnline") == "4242"
+    pages = list(client.search_pages("AluraOnline", DAY_START, DAY_END))
+
+    assert time.monotonic() - started < 5
+    assert len(fetched_ids(pages)) == 3 and client.stats.rate_limit_waits == 0
