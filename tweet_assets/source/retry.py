@@ -3,7 +3,7 @@
 - `Retryable`: a transient failure (5xx, connection error, timeout, 429, a 200 that is not a
   search response). Retried with exponential backoff and jitter, or after the wait the API
   named (a 429's `x-rate-limit-reset`), at most `max_tries` requests per page and, for all but
-  rate limits (which wait for the window the API names, up to 15 minutes), `max_seconds`.
+  the waits the API names (a believed reset: up to 15 minutes), `max_seconds`.
 - `XApiError`: a refusal that waiting will not fix, or the last failure once the limits are
   spent. Its message says what the API answered; it never holds the bearer token.
 
@@ -64,7 +64,8 @@ class RetryPolicy:
                 failures += 1
                 pause = retry.wait if retry.wait is not None else self.backoff(failures)
                 elapsed = time.monotonic() - started
-                out_of_time = retry.status != 429 and elapsed + pause > self.max_seconds
+                # Only a wait the API named (a believed rate-limit reset) may outlast the budget.
+                out_of_time = retry.wait is None and elapsed + pause > self.max_seconds
                 if failures >= self.max_tries or out_of_time:
                     status = f"status {retry.status}" if retry.status else "no answer"
                     raise XApiError(

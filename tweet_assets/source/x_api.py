@@ -1,20 +1,23 @@
 """HTTP client for X API v2 search (recent, or full archive): requests, paging, rate limits.
 
-- explicit connect/read timeouts on every request;
+- explicit connect/read timeouts on every request; https only (http to loopback alone), and a
+  token checked and stripped before any request (see `guards`);
 - 429: wait until `x-rate-limit-reset` (+1 s) and ask for the same page again; without the
-  header, back off exponentially. A page that says `x-rate-limit-remaining: 0` makes the next
+  header, or with one further ahead than the API's 15-minute window (not believed), back off
+  exponentially within the retry budget. A page that says `x-rate-limit-remaining: 0` makes the next
   request wait for the reset instead of provoking a 429;
 - 5xx, connection errors, timeouts and a 200 whose body is not JSON: retried (see `retry`);
 - other 4xx, 402 `CreditsDepleted` and 429 `UsageCapExceeded`: raised at once, since waiting
   will not help, naming the API's `title`, `detail` and `errors[].message`;
-- pagination as a generator of raw pages (`meta.next_token` until absent);
+- pagination as a generator of raw pages (`meta.next_token` until absent), stopped with an
+  error at a repeated token, endless empty pages or a day's page ceiling (`guards`);
 - the tracked account's id (`/users/by/username/{username}`), once a run, before any search:
   an unknown username (a 200 with only a "Not Found Error") fails at once, naming the variable;
 - the API's own count of matching posts per UTC day (`/tweets/counts/{recent|all}`,
   `granularity=day`), for bronze's completeness record: one request per run (per 31 days on
   `all`), and a plan without the endpoint (403) only leaves the count unknown.
 The bearer token only ever travels in the Authorization header: no message, log line or page
-carries it.
+carries it, and any exception text that leaves the client is redacted.
 """
 
 import functools
@@ -29,6 +32,14 @@ from urllib.parse import quote
 import requests
 
 from tweet_assets.settings import ACCOUNT, SEARCH_ENDPOINT, TOKEN
+from tweet_assets.source.guards import (
+    WINDOWS_A_DAY,
+    PagingGuard,
+    believed_reset,
+    checked_base_url,
+    checked_token,
+    redact,
+)
 from tweet_assets.source.pages import FetchStats, SearchPage, drops_posts
 from tweet_assets.source.retry import Retryable, RetryPolicy, XApiError
 
@@ -49,6 +60,8 @@ class Endpoint:
     counts_path: str
     max_results: int
     min_interval_seconds: float
+    # The app's search requests per 15-minute window (the highest tier): a day's page ceiling.
+    requests_per_window: int
 
 
 ENDPOINTS = {
@@ -57,10 +70,15 @@ ENDPOINTS = {
         "/tweets/counts/recent",
         max_results=100,
         min_interval_seconds=0.0,
+        requests_per_window=450,
     ),
     # Full-archive search allows one request per second and 500 posts a page.
     "all": Endpoint(
-        "/tweets/search/all", "/tweets/counts/all", max_results=500, min_interval_seconds=1.0
+        "/tweets/search/all",
+        "/tweets/counts/all",
+        max_results=500,
+        min_interval_seconds=1.0,
+        requests_per_window=300,
     ),
 }
 # Statuses of the counts endpoint that mean "this plan or app cannot count": not a failure.
@@ -118,6 +136,8 @@ class XApiClient:
                 f"search endpoint {endpoint!r} is not one of {sorted(ENDPOINTS)}; set "
                 f"{SEARCH_ENDPOINT}=recent (last 7 days) or =all (full archive)"
             )
+        base_url = checked_base_url(base_url)
+        self._token = checked_token(bearer_token)
         self.endpoint = endpoint
         self._endpoint = ENDPOINTS[endpoint]
         self._url = base_url.rstrip("/") + self._endpoint.path
@@ -125,9 +145,10 @@ class XApiClient:
         self._users_url = base_url.rstrip("/") + "/users/by/username/"
         self._policy = policy or RetryPolicy()
         self._session = session or requests.Session()
-        self._session.headers["Authorization"] = f"Bearer {bearer_token}"
+        self._session.headers["Authorization"] = f"Bearer {self._token}"
         self._session.headers["User-Agent"] = "tweet-lake"
         self._not_before = 0.0  # epoch seconds before which no request may be sent
+        self._reset_problem: str | None = None  # why the last reset header was not believed
         self.stats = FetchStats()
 
     def check_window(self, label: str, start: datetime, end: datetime) -> None:
@@ -182,6 +203,10 @@ class XApiClient:
             "user.fields": USER_FIELDS,
         }
         fetched = 0
+        ceiling = self._endpoint.requests_per_window * WINDOWS_A_DAY
+        if max_tweets is not None:
+            ceiling = min(ceiling, -(-max_tweets // MIN_RESULTS) + 1)
+        guard = PagingGuard(f"{params['start_time']} to {params['end_time']}", ceiling)
         while True:
             if max_tweets is not None:
                 # Ask for no more than the cost cap leaves (the API's minimum is 10 a page).
@@ -192,6 +217,7 @@ class XApiClient:
             yield page
             if not page.next_token or (max_tweets is not None and fetched >= max_tweets):
                 return
+            guard.check(page)
             params["next_token"] = page.next_token
 
     def count_days(self, query: str, start: datetime, end: datetime) -> dict[date, int] | None:
@@ -249,9 +275,9 @@ class XApiClient:
                 timeout=(self._policy.connect_timeout, self._policy.read_timeout),
             )
         except (requests.ConnectionError, requests.Timeout) as error:
-            raise Retryable(f"{type(error).__name__}: {error}", None) from None
-        except requests.RequestException as error:
-            raise XApiError(f"{where} failed: {type(error).__name__}: {error}") from None
+            raise Retryable(self._said(error), None) from None
+        except Exception as error:  # any other failure to send: its text may quote the header
+            raise XApiError(f"{where} failed: {self._said(error)}") from None
         finally:
             # Counted from the answer, so the server never sees two requests closer than this.
             self._not_before = max(
@@ -266,6 +292,8 @@ class XApiClient:
         title = _problem_title(body)
         summary = f"{status} {response.reason}: {describe_error_body(body)}"
         if status == 429 and title != "UsageCapExceeded":
+            if self._reset_problem:
+                summary += f" ({self._reset_problem})"
             raise Retryable(summary, status, wait=reset_wait)
         if status >= 500:
             raise Retryable(summary, status)
@@ -276,15 +304,21 @@ class XApiClient:
             hint = " Waiting will not help: the account's credits or monthly cap are spent."
         raise XApiError(f"X API answered {summary} to {where}.{hint}", status=status)
 
+    def _said(self, error: BaseException) -> str:
+        """An exception's type and text, redacted: it may quote the request's headers."""
+        return redact(f"{type(error).__name__}: {error}", self._token)
+
     def _note_rate_limit(self, headers: requests.structures.CaseInsensitiveDict) -> float | None:
-        """Seconds until the window resets (+1 s); at 0 remaining, hold the next request."""
-        try:
-            reset_at = float(headers["x-rate-limit-reset"]) + 1.0
-        except (KeyError, ValueError):
+        """Seconds until the window resets (+1 s); at 0 remaining, hold the next request. None
+        when there is no reset header, or one that is not believed (`guards.believed_reset`)."""
+        now = time.time()
+        reset, self._reset_problem = believed_reset(headers.get("x-rate-limit-reset"), now)
+        if reset is None:
             return None
+        reset_at = reset + 1.0
         if headers.get("x-rate-limit-remaining") == "0":
             self._not_before = max(self._not_before, reset_at)
-        return max(0.0, reset_at - time.time())
+        return max(0.0, reset_at - now)
 
     def _pace(self) -> None:
         wait = self._not_before - time.time()

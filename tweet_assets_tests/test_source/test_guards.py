@@ -1,0 +1,170 @@
+"""What the client does not trust, against the fake API on 127.0.0.1: endless paging, rate-limit
+resets beyond the API's window, a token with stray characters, clear-text http, leaky errors."""
+
+import json
+import time
+from datetime import UTC, datetime
+
+import pytest
+import requests
+
+from tweet_assets.source import RetryPolicy, XApiClient, XApiError, guards
+from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, Scripted, make_tweet
+
+START, END = datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC)
+QUICK = RetryPolicy(max_tries=20, max_seconds=2, backoff_seconds=0.05)
+
+
+def client_for(api: FakeXApi, token: str = TEST_TOKEN, **kwargs: object) -> XApiClient:
+    return XApiClient(api.base_url, token, policy=kwargs.pop("policy", QUICK), **kwargs)
+
+
+def page(token: str | None, posts: int = 1, first_id: int = 1) -> Scripted:
+    data = [make_tweet(str(first_id + n), "2026-11-20T10:00:00.000Z", "7") for n in range(posts)]
+    meta: dict = {"result_count": posts}
+    if token:
+        meta["next_token"] = token
+    return Scripted(200, json.dumps({"data": data, "meta": meta} if posts else {"meta": meta}))
+
+
+def fetch(client: XApiClient, max_tweets: int | None = None) -> list:
+    return list(client.search_pages("q", START, END, max_tweets=max_tweets))
+
+
+def test_a_repeated_next_token_stops_paging_naming_the_day_the_pages_and_the_token(
+    x_api: FakeXApi,
+) -> None:
+    x_api.scripted = [
+        page("tok-a", first_id=1),
+        page("tok-b", first_id=2),
+        page("tok-a", first_id=3),
+    ]
+    x_api.scripted += [page("tok-a", first_id=9)] * 5
+
+    started = time.monotonic()
+    with pytest.raises(XApiError) as stopped:
+        fetch(client_for(x_api))
+
+    assert time.monotonic() - started < 10
+    message = str(stopped.value)
+    assert "2026-11-20T00:00:00Z to 2026-11-21T00:00:00Z after 3 pages" in message
+    assert "page 3 carries next_token 'tok-a', as page 1 did" in message
+    assert len(x_api.requests) == 3
+
+
+def test_empty_pages_that_keep_a_token_stop(
+    x_api: FakeXApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(guards, "MAX_EMPTY_PAGES", 4)
+    x_api.scripted = [page(f"tok-{n}", posts=0) for n in range(10)]
+
+    with pytest.raises(XApiError, match="4 pages in a row hold no posts yet carry a next_token"):
+        fetch(client_for(x_api))
+    assert len(x_api.requests) == 4
+
+
+def test_a_day_stops_at_its_page_ceiling(x_api: FakeXApi) -> None:
+    # a cap of 20 posts needs at most 3 pages of the minimum 10; one post a page never gets there
+    x_api.scripted = [page(f"tok-{n}", first_id=n) for n in range(10)]
+
+    with pytest.raises(XApiError, match="3 pages reach the ceiling of 3 a day"):
+        fetch(client_for(x_api), max_tweets=20)
+
+
+@pytest.mark.parametrize(
+    "reset",
+    [
+        lambda: str(int(time.time()) + 10 * 86_400),  # 10 days ahead
+        lambda: str(int(time.time() * 1000)),  # milliseconds
+        lambda: "inf",
+        lambda: "soon",
+    ],
+    ids=["ten-days", "milliseconds", "inf", "not-a-number"],
+)
+def test_a_429_whose_reset_is_not_believed_backs_off_within_the_budget(
+    x_api: FakeXApi, reset: object
+) -> None:
+    value = reset()  # type: ignore[operator]
+    headers = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": value}
+    x_api.scripted = [Scripted(429, '{"title":"Too Many Requests"}', headers)] * 200
+
+    started = time.monotonic()
+    with pytest.raises(XApiError) as failed:
+        fetch(client_for(x_api))
+
+    assert time.monotonic() - started < QUICK.max_seconds + 3
+    assert f"x-rate-limit-reset={value!r}" in str(failed.value)
+    assert "not believed" in str(failed.value)
+
+
+def test_a_spent_window_reset_far_ahead_does_not_hold_the_next_page(x_api: FakeXApi) -> None:
+    far = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(time.time()) + 86_400)}
+    x_api.scripted = [Scripted(200, page("tok-1").body, far), page(None, first_id=5)]
+
+    started = time.monotonic()
+    pages = fetch(client_for(x_api))
+
+    assert len(pages) == 2 and time.monotonic() - started < 5
+
+
+def test_a_token_from_a_secrets_file_loses_its_newline(x_api: FakeXApi) -> None:
+    x_api.add(make_tweet("1", "2026-11-20T10:00:00.000Z", "7"))
+
+    pages = fetch(client_for(x_api, f"  {TEST_TOKEN}\n"))
+
+    assert len(pages) == 1
+    assert x_api.requests[0]["headers"]["Authorization"] == f"Bearer {TEST_TOKEN}"
+
+
+@pytest.mark.parametrize(
+    "token", [f"{TEST_TOKEN[:8]} {TEST_TOKEN[8:]}", f"{TEST_TOKEN}\x00x", "é" + TEST_TOKEN, "\n"]
+)
+def test_a_token_with_stray_characters_inside_is_refused_without_showing_it(
+    x_api: FakeXApi, token: str
+) -> None:
+    with pytest.raises(XApiError) as refused:
+        client_for(x_api, token)
+
+    assert "TWITTER_BEARER_TOKEN holds whitespace" in str(refused.value)
+    assert TEST_TOKEN[:8] not in str(refused.value)
+    assert not x_api.requests
+
+
+@pytest.mark.parametrize(
+    ("base_url", "allowed"),
+    [
+        ("http://api.twitter.example/2", False),
+        ("http://10.0.0.5:8080/2", False),
+        ("ftp://api.twitter.com/2", False),
+        ("https://api.twitter.com/2", True),
+        ("http://127.0.0.1:9/2", True),
+        ("http://localhost:9/2", True),
+        ("http://[::1]:9/2", True),
+    ],
+)
+def test_plain_http_is_refused_except_to_loopback(base_url: str, allowed: bool) -> None:
+    if allowed:
+        XApiClient(base_url, TEST_TOKEN)
+        return
+    with pytest.raises(XApiError) as refused:
+        XApiClient(base_url, TEST_TOKEN)
+    assert "Use https://" in str(refused.value) and TEST_TOKEN not in str(refused.value)
+
+
+class _LeakySession(requests.Session):
+    """A transport whose failure quotes the request's headers, as requests' InvalidHeader does."""
+
+    def get(self, url: str | bytes, **kwargs: object) -> requests.Response:  # type: ignore[override]
+        raise requests.exceptions.InvalidHeader(
+            f"Invalid leading whitespace in header value: {self.headers['Authorization']!r}"
+        )
+
+
+def test_an_error_quoting_the_header_leaves_the_client_redacted() -> None:
+    client = XApiClient("http://127.0.0.1:9/2", TEST_TOKEN, session=_LeakySession())
+
+    with pytest.raises(XApiError) as failed:
+        fetch(client)
+
+    assert TEST_TOKEN not in str(failed.value) and "Bearer [redacted]" in str(failed.value)
+    assert failed.value.__cause__ is None and failed.value.__suppress_context__
