@@ -108,6 +108,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
         spark = session_of(self.pyspark)
         check_session(spark)
         root = self._commit_root(spark, table)
+        swapped: list[str] = []  # the days the local commit put in place before a failure
         try:
             if root is None:
                 rows_by_day = write_in_place(spark, obj, table.path, days)
@@ -118,6 +119,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 target = Path(table.path)
                 recover(root, table.asset_name, target)
                 with staged(root, table.asset_name, target, context.run_id) as stage:
+                    swapped = stage.committed
                     if isinstance(obj, RawPages):
                         rows_by_day = write_raw_pages(spark, obj, stage.path, str(stage.table))
                         for day, record in obj.records.items():
@@ -132,7 +134,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
             raise LakeWriteError(
                 f"cannot write {context.asset_key.to_user_string()} for {days[0]}"
                 f"{f' to {days[-1]}' if len(days) > 1 else ''} into the lake at {self.root}: "
-                f"{problem}. No day was left half-written: the lake keeps what it had. Fix: "
+                f"{problem}. No day was left half-written: {_kept(days, swapped)}. Fix: "
                 f"make {self.root} writable with room for the run, or set {LAKE_ROOT} to a "
                 "location that is, and materialize again."
             ) from None
@@ -187,6 +189,16 @@ _STORAGE_PROBLEMS = (
     "Permission denied",
     "Not a directory",
 )
+
+
+def _kept(days: list[date], swapped: list[str]) -> str:
+    """Which of the run's days hold new rows after a failed write, and which kept the old."""
+    if not swapped:
+        return "the lake keeps what it had"
+    old = [day.isoformat() for day in days if day.isoformat() not in swapped]
+    return f"{', '.join(swapped)} now hold the new rows" + (
+        f"; {', '.join(old)} keep what they had" if old else ""
+    )
 
 
 def _storage_problem(error: BaseException) -> str | None:

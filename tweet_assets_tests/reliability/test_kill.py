@@ -12,12 +12,14 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tweet_assets.lake.commit import STAGING_DIR, recover
+from tweet_assets.lake.raw_pages import SPOOL_PREFIX
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.pipeline import lake_files, materialize
 
@@ -50,13 +52,14 @@ def posts_on(lake: Path, asset: str) -> int | None:
     return len(table) if asset == "silver_tweets" else int(table["tweets"].item())
 
 
-def kill_while_writing(lake: Path, asset: str, moment: str) -> None:
+def kill_while_writing(lake: Path, asset: str, moment: str, temp: Path) -> None:
     run = subprocess.Popen(
         [sys.executable, "-m", KILL_RUN, str(lake), asset, DAY, str(NEW), moment],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        env={**os.environ, "TMPDIR": str(temp)},
     )
     try:
         output, _ = run.communicate(timeout=300)
@@ -78,7 +81,7 @@ def kill_while_writing(lake: Path, asset: str, moment: str) -> None:
     ],
 )
 def test_a_write_killed_leaves_the_day_whole_and_the_rerun_succeeds(
-    tmp_path: Path, asset: str, moment: str, after_kill: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, asset: str, moment: str, after_kill: str
 ) -> None:
     materialize(tmp_path, TwitterResource(demo_tweets_per_day=OLD), OTHERS[0], OTHERS[1])
     if UPSTREAM[asset]:
@@ -88,7 +91,12 @@ def test_a_write_killed_leaves_the_day_whole_and_the_rerun_succeeds(
     old = posts_on(tmp_path, asset)
     around = {day: lake_files(tmp_path, day) for day in OTHERS}
 
-    kill_while_writing(tmp_path, asset, moment)
+    # the killed run's temp folder, where bronze spools its pages, is the re-run's too
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    kill_while_writing(tmp_path, asset, moment, temp)
+    spooled = list(temp.glob(f"{SPOOL_PREFIX}*"))
+    assert bool(spooled) is (asset == "bronze_tweets"), spooled
 
     if moment == "mid-swap":
         # between the two renames the day is missing, never partial
@@ -96,10 +104,13 @@ def test_a_write_killed_leaves_the_day_whole_and_the_rerun_succeeds(
     # what the next read or write of the table does first: finish or discard the dead stage
     recover(tmp_path, TABLE[asset].replace("/", "_"), tmp_path / TABLE[asset])
     killed = posts_on(tmp_path, asset)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     materialize(tmp_path, TwitterResource(demo_tweets_per_day=NEW), DAY, selection=asset)
     new = posts_on(tmp_path, asset)
 
     assert old != new, "the test needs the re-materialization to change the day"
     assert killed == {"old": old, "new": new}[after_kill]
     assert {day: lake_files(tmp_path, day) for day in OTHERS} == around
-    assert not [p for p in (tmp_path / STAGING_DIR).rglob("*") if p.name.endswith(".lock")]
+    # nothing of the dead writer is left: no stage, no lock, no spool
+    assert not list((tmp_path / STAGING_DIR).glob("*/*"))
+    assert not list(temp.glob(f"{SPOOL_PREFIX}*"))

@@ -1,5 +1,6 @@
 """The lake IO manager, through throwaway assets materialized into a temporary lake."""
 
+import errno
 from datetime import date
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from tweet_assets.lake import LakeIOManager, RawPages, Table, days_in, local_folder
+from tweet_assets.lake import commit as lake_commit
 from tweet_assets.lake.writes import write_in_place
 from tweet_assets.partitions import daily_partitions
 from tweet_assets.spark import spark_resource
@@ -132,3 +134,36 @@ def test_spark_commits_raw_pages_in_place_one_file_a_day_in_order(
     [first] = (tmp_path / "bronze/tweets/date=2026-11-20").glob("*.txt")
     assert first.read_text().split() == [f"p{n}" for n in range(1, 2000)]
     pages.discard()
+
+
+@pytest.mark.usefixtures("spark")
+def test_a_range_commit_stopped_half_way_says_which_days_are_new_and_which_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = date(2026, 11, 19), date(2026, 11, 20)
+    materialize_rows(tmp_path, [(first, "old"), (second, "old")], "2026-11-19", "2026-11-20")
+    swap_in, calls = lake_commit._swap_in, []
+
+    def full_at_the_second_day(new: Path, final: Path, replaced: Path) -> None:
+        calls.append(final.name)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(final))
+        swap_in(new, final, replaced)
+
+    monkeypatch.setattr(lake_commit, "_swap_in", full_at_the_second_day)
+
+    result = materialize_rows(
+        tmp_path, [(first, "new"), (second, "new")], "2026-11-19", "2026-11-20"
+    )
+
+    [failure] = [event for event in result.all_events if event.is_step_failure]
+    error, message = failure.step_failure_data.error, ""
+    while error is not None:  # Dagster's error, then the IO manager's beneath it
+        message, error = message + error.message, error.cause
+    assert "No space left on device" in message
+    assert "2026-11-19 now hold the new rows; 2026-11-20 keep what they had" in message
+    rows = read_table(tmp_path, "silver/things")
+    assert sorted(zip(rows["date"], rows["id"], strict=True)) == [
+        ("2026-11-19", "new"),
+        ("2026-11-20", "old"),
+    ]

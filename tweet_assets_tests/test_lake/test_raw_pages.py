@@ -1,8 +1,11 @@
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
-from tweet_assets.lake.raw_pages import CHUNK_SCHEMA, RawPages
+from tweet_assets.lake.raw_pages import CHUNK_SCHEMA, SPOOL_PREFIX, RawPages
 
 FRI, SAT = date(2026, 11, 20), date(2026, 11, 21)
 
@@ -34,3 +37,25 @@ def test_a_body_with_line_breaks_stays_one_line() -> None:
     pages.discard()
 
     assert chunk.column("value").to_pylist() == ['{"data":[],  "meta":{"result_count":0}}  ']
+
+
+def test_a_new_spool_removes_the_spools_of_dead_processes_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # what a run killed with -9 leaves: its pages, and a lock nobody holds
+    dead = tmp_path / f"{SPOOL_PREFIX}killed"
+    dead.mkdir()
+    (dead / "2026-11-20.jsonl").write_text('{"meta":{"result_count":0}}\n')
+    (dead / ".lock").touch()
+    live = RawPages()
+    live.add(date(2026, 11, 20), '{"meta":{"result_count":0}}')
+
+    newer = RawPages()
+
+    assert not dead.exists()
+    assert len(list(tmp_path.glob(f"{SPOOL_PREFIX}*"))) == 2  # the live one and the new one
+    assert list(live.chunks())  # the live spool is whole
+    live.discard()
+    newer.discard()
+    assert list(tmp_path.iterdir()) == []
