@@ -35,6 +35,9 @@ SESSION_CONF = {
     # Bronze days are single files of up to ~1 GB: 64 MB splits keep every core busy.
     "spark.sql.files.maxPartitionBytes": "64m",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # Silver's page schema (with the posts' entities) has more fields than the 25 Spark writes
+    # of a plan before it warns, once a process, that it truncated the plan's text.
+    "spark.sql.debug.maxToStringFields": "200",
 }
 
 
