@@ -5,7 +5,7 @@ people posted about each day."""
 from collections.abc import Mapping
 
 import dagster as dg
-from pyspark.sql import DataFrame, Row
+from pyspark.sql import DataFrame, Row, Window
 from pyspark.sql import functions as F
 
 from tweet_assets.assets.daily import daily_asset
@@ -111,20 +111,30 @@ def gold_daily_hashtags(context: dg.AssetExecutionContext, silver_tweets: DataFr
         {**BLOCKING_RULES, **BEFORE_HASHTAGS},
     )
     hashtags = daily_hashtags(silver_tweets).localCheckpoint()
-    ranked = hashtags.orderBy("date", F.desc("tweets"), "hashtag").collect()
+    # Only each day's leaders reach Python (a day can use tens of thousands of hashtags), each
+    # with the count of the day's hashtags.
+    ranked = Window.partitionBy("date").orderBy(F.desc("tweets"), "hashtag")
+    leaders = (
+        hashtags.withColumn("_rank", F.row_number().over(ranked))
+        .withColumn("_used", F.count("*").over(Window.partitionBy("date")))
+        .where(F.col("_rank") <= TOP_HASHTAGS)
+        .orderBy("date", "_rank")
+        .collect()
+    )
     top: dict[str, list[dict]] = {day: [] for day in days}
-    for row in ranked:
-        day = top[row["date"].isoformat()]
-        if len(day) < TOP_HASHTAGS:
-            day.append({"hashtag": row["hashtag"], "tweets": row["tweets"]})
+    used = {day: 0 for day in days}
+    for row in leaders:
+        day = row["date"].isoformat()
+        top[day].append({"hashtag": row["hashtag"], "tweets": row["tweets"]})
+        used[day] = row["_used"]
     metadata: dict = {"top_hashtags_by_day": top}
     if len(days) == 1:
-        [leaders] = top.values()
+        [day_leaders] = top.values()
         metadata["top_hashtags"] = dg.MetadataValue.md(
             "| hashtag | posts |\n|---|---|\n"
-            + "".join(f"| #{row['hashtag']} | {row['tweets']:,} |\n" for row in leaders)
-            if leaders
+            + "".join(f"| #{row['hashtag']} | {row['tweets']:,} |\n" for row in day_leaders)
+            if day_leaders
             else "no hashtags this day"
         )
-        metadata["hashtags_used"] = len(ranked)
+        [metadata["hashtags_used"]] = used.values()
     return dg.Output(hashtags, metadata=metadata)
