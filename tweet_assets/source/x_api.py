@@ -24,7 +24,6 @@ import functools
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import quote
@@ -40,81 +39,24 @@ from tweet_assets.source.guards import (
     checked_token,
     redact,
 )
-from tweet_assets.source.pages import FetchStats, SearchPage, drops_posts
+from tweet_assets.source.pages import FetchStats, SearchPage
 from tweet_assets.source.retry import Retryable, RetryPolicy, XApiError
+from tweet_assets.source.x_wire import (
+    COUNTS_UNAVAILABLE,
+    ENDPOINTS,
+    MIN_RESULTS,
+    RECENT_WINDOW,
+    TWEET_FIELDS,
+    USER_FIELDS,
+    describe_error_body,
+    parse_counts,
+    parse_page,
+    parse_user,
+    problem_title,
+    rfc3339,
+)
 
 T = TypeVar("T")
-
-TWEET_FIELDS = (
-    "author_id,conversation_id,created_at,entities,in_reply_to_user_id,lang,public_metrics,"
-    "referenced_tweets"
-)
-USER_FIELDS = "created_at,public_metrics,verified"
-MIN_RESULTS = 10
-RECENT_WINDOW = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    path: str
-    counts_path: str
-    max_results: int
-    min_interval_seconds: float
-    # The app's search requests per 15-minute window (the highest tier): a day's page ceiling.
-    requests_per_window: int
-
-
-ENDPOINTS = {
-    "recent": Endpoint(
-        "/tweets/search/recent",
-        "/tweets/counts/recent",
-        max_results=100,
-        min_interval_seconds=0.0,
-        requests_per_window=450,
-    ),
-    # Full-archive search allows one request per second and 500 posts a page.
-    "all": Endpoint(
-        "/tweets/search/all",
-        "/tweets/counts/all",
-        max_results=500,
-        min_interval_seconds=1.0,
-        requests_per_window=300,
-    ),
-}
-# Statuses of the counts endpoint that mean "this plan or app cannot count": not a failure.
-COUNTS_UNAVAILABLE = (403, 404)
-
-
-def rfc3339(moment: datetime) -> str:
-    """The API's timestamp form: UTC, second precision, `Z` suffix."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def describe_error_body(body: str) -> str:
-    """`title: detail (errors[].message; ...)` from an API error body, or a short excerpt."""
-    try:
-        problem = json.loads(body)
-    except ValueError:
-        problem = None
-    if not isinstance(problem, dict):
-        excerpt = " ".join(body.split())[:300]
-        return f"non-JSON body: {excerpt!r}" if excerpt else "empty body"
-    parts = [str(problem[key]) for key in ("title", "detail") if problem.get(key)]
-    messages = [
-        str(error["message"])
-        for error in problem.get("errors") or []
-        if isinstance(error, dict) and error.get("message")
-    ]
-    summary = ": ".join(parts) if parts else "no title or detail"
-    return f"{summary} ({'; '.join(messages)})" if messages else summary
-
-
-def _problem_title(body: str) -> str:
-    try:
-        problem = json.loads(body)
-    except ValueError:
-        return ""
-    return str(problem.get("title", "")) if isinstance(problem, dict) else ""
 
 
 class XApiClient:
@@ -175,7 +117,7 @@ class XApiClient:
         # must not hold back the searches that follow.
         held = self._not_before
         try:
-            document = self._get(url, {}, _parse_user, f"GET {url}")
+            document = self._get(url, {}, parse_user, f"GET {url}")
         finally:
             self._not_before = held
         user = document.get("data")
@@ -232,7 +174,7 @@ class XApiClient:
         while True:
             try:
                 document = self._get(
-                    self._counts_url, params, _parse_counts, _search_where(self._counts_url, params)
+                    self._counts_url, params, parse_counts, _search_where(self._counts_url, params)
                 )
             except XApiError as error:
                 if error.status in COUNTS_UNAVAILABLE:
@@ -247,7 +189,7 @@ class XApiClient:
             params["next_token"] = next_token
 
     def _get_page(self, params: dict[str, str]) -> SearchPage:
-        return self._get(self._url, params, _parse_page, _search_where(self._url, params))
+        return self._get(self._url, params, parse_page, _search_where(self._url, params))
 
     def _get(self, url: str, params: dict[str, str], parse: Callable[[str], T], where: str) -> T:
         """The parsed body of a 200 to `GET url` (`where` in messages), retried and paced by the
@@ -289,7 +231,7 @@ class XApiClient:
         body = response.content.decode("utf-8", errors="replace")
         if status == 200:
             return parse(body)
-        title = _problem_title(body)
+        title = problem_title(body)
         summary = f"{status} {response.reason}: {describe_error_body(body)}"
         if status == 429 and title != "UsageCapExceeded":
             if self._reset_problem:
@@ -334,53 +276,3 @@ class XApiClient:
 def _search_where(url: str, params: dict[str, str]) -> str:
     window = f"{params['start_time']} to {params['end_time']}"
     return f"GET {url} (query {params['query']!r}, {window})"
-
-
-def _parse_user(body: str) -> dict:
-    """A user lookup's answer: `data`, or only `errors` for an unknown username."""
-    try:
-        document = json.loads(body)
-    except ValueError:
-        document = None
-    if isinstance(document, dict) and (
-        isinstance(document.get("data"), dict) or document.get("errors")
-    ):
-        return document
-    raise Retryable(f"200 with a body that is not a user lookup: {describe_error_body(body)}", 200)
-
-
-def _parse_page(body: str) -> SearchPage:
-    try:
-        document = json.loads(body)
-        meta = document.get("meta") or {}
-        errors = [e for e in document.get("errors") or [] if isinstance(e, dict)]
-        return SearchPage(
-            body,
-            int(meta.get("result_count", 0)),
-            next_token=meta.get("next_token"),
-            errors=tuple(describe_error_body(json.dumps(e)) for e in errors),
-            dropping_errors=sum(map(drops_posts, errors)),
-            ids=tuple(str(post["id"]) for post in document.get("data") or [] if "id" in post),
-        )
-    except (ValueError, AttributeError, TypeError) as error:
-        raise Retryable(
-            f"200 with a body that is not a search response ({error}): {describe_error_body(body)}",
-            200,
-        ) from None
-
-
-def _parse_counts(body: str) -> dict:
-    try:
-        document = json.loads(body)
-        if isinstance(document, dict) and isinstance(document.get("data") or [], list):
-            for bucket in document.get("data") or []:
-                datetime.fromisoformat(bucket["start"].replace("Z", "+00:00"))
-                int(bucket["tweet_count"])
-            return document
-        problem = "not an object with a `data` list"
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        problem = f"{type(error).__name__}: {error}"
-    raise Retryable(
-        f"200 with a body that is not a counts response ({problem}): {describe_error_body(body)}",
-        200,
-    )
