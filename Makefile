@@ -32,13 +32,15 @@ lock:
 	  .lock-venv/bin/pip freeze --exclude-editable --all | grep -v '^pip=='; } > requirements.lock
 	rm -rf .lock-venv
 
-# Written once; an instance from before freshness or run retries gains them, keeping the rest.
+# Written once; an instance from before freshness, run retries or the per-day run limit gains
+# them, keeping the rest.
 $(DAGSTER_HOME)/dagster.yaml: FORCE
 	@mkdir -p $(DAGSTER_HOME)
 	@test -f $@ || printf 'telemetry:\n  enabled: false\n' > $@
 	@test -z "$$(tail -c1 $@)" || echo >> $@
 	@grep -q '^freshness:' $@ || printf 'freshness:\n  enabled: true\n' >> $@
 	@grep -q '^run_retries:' $@ || printf '# the daemon retries runs tagged dagster/max_retries (the schedule'"'"'s), no others\nrun_retries:\n  enabled: true\n  max_retries: 0\n' >> $@
+	@grep -q '^concurrency:' $@ || printf '# the run queue starts one run of a day at a time (README: two runs of one day)\nconcurrency:\n  runs:\n    tag_concurrency_limits:\n      - key: dagster/partition\n        value:\n          applyLimitPerUniqueValue: true\n        limit: 1\n' >> $@
 
 FORCE:
 

@@ -173,13 +173,20 @@ def make_instance(home: Path) -> None:
     )
 
 
-def test_the_make_targets_instance_retries_scheduled_runs_only(tmp_path: Path) -> None:
+def test_the_make_targets_instance_retries_scheduled_runs_only_and_queues_runs_by_day(
+    tmp_path: Path,
+) -> None:
     make_instance(tmp_path / "home")
 
     with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
         assert instance.run_retries_enabled
         # runs without the schedule's dagster/max_retries tag are not retried
         assert instance.run_retries_max_retries == 0
+        # the queue starts one run of a day at a time (a URI lake has no lake-side locks)
+        queue = instance.get_concurrency_config().run_queue_config
+        assert queue is not None and queue.tag_concurrency_limits == [
+            {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+        ]
 
 
 def test_an_older_instance_gains_run_retries_and_keeps_its_own_settings(tmp_path: Path) -> None:

@@ -1,11 +1,41 @@
 """What every medallion asset shares: UTC-day partitions, one run per range, owner, freshness."""
 
-from collections.abc import Callable, Mapping
+import functools
+import inspect
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 
+from tweet_assets.lake import release_step
 from tweet_assets.partitions import daily_freshness, daily_partitions
+
+
+def releasing_days(compute: Callable[..., Any]) -> Callable[..., Any]:
+    """`compute`, letting go of the lake days its step holds (`lake.locks`) when it fails: the
+    step's output is never written, so its IO manager never releases them."""
+
+    if inspect.isgeneratorfunction(compute):  # Dagster reads a generator's yields as events
+
+        @functools.wraps(compute)
+        def events(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from compute(*args, **kwargs)
+            except BaseException:
+                release_step()
+                raise
+
+        return events
+
+    @functools.wraps(compute)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return compute(*args, **kwargs)
+        except BaseException:
+            release_step()
+            raise
+
+    return run
 
 
 def daily_asset(
@@ -17,7 +47,7 @@ def daily_asset(
 ) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
     """An asset of `layer` (its group and `layer` tag), partitioned by UTC day; a range of days
     is backfilled as one run, and the asset is due between 00:00 and 03:00 UTC."""
-    return dg.asset(
+    asset = dg.asset(
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name=layer,
@@ -28,3 +58,4 @@ def daily_asset(
         ins=ins,
         check_specs=check_specs,
     )
+    return lambda compute: asset(releasing_days(compute))

@@ -7,6 +7,7 @@ partition only when the run has one, so a range run's results would belong to no
 materialization of the checked asset.
 """
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, cast
 
@@ -15,6 +16,7 @@ from dagster._core.definitions.asset_checks.asset_check_evaluation import (
     AssetCheckEvaluationTargetMaterializationData,
 )
 
+from tweet_assets.lake import release_step
 from tweet_assets.partitions import daily_partitions, days_in_window
 
 Verdicts = Iterator[dg.AssetCheckEvaluation | dg.Output]
@@ -93,8 +95,15 @@ def daily_check(
     of the run) and then `dg.Output(None)`, the check's own output."""
 
     def decorate(check: Callable[..., Verdicts]) -> dg.AssetChecksDefinition:
+        @functools.wraps(check)
+        def run(*args: Any, **kwargs: Any) -> Verdicts:
+            try:
+                yield from check(*args, **kwargs)
+            finally:
+                release_step()  # the days its inputs held: a check writes no output
+
         # Dagster types a check as returning one result; it runs a generator of events too.
-        as_result = cast(Callable[..., dg.AssetCheckResult], check)
+        as_result = cast(Callable[..., dg.AssetCheckResult], run)
         return dg.asset_check(
             asset=asset,
             blocking=blocking,

@@ -1,4 +1,4 @@
-"""The lake: tables by layer and day; how a run's days are written, committed and read."""
+"""The lake: tables by layer and day; how a run's days are written, committed, locked and read."""
 
 from tweet_assets.lake.fetch_records import FETCH_FILE, read_fetch_records
 from tweet_assets.lake.io_manager import (
@@ -9,6 +9,7 @@ from tweet_assets.lake.io_manager import (
     parsed_as_json,
 )
 from tweet_assets.lake.layout import Table, local_folder
+from tweet_assets.lake.locks import release_step
 from tweet_assets.lake.raw_pages import RawPages
 from tweet_assets.lake.reader import days_in, read_days
 
@@ -25,4 +26,5 @@ __all__ = [
     "parsed_as_json",
     "read_days",
     "read_fetch_records",
+    "release_step",
 ]

@@ -13,7 +13,9 @@ The root is a folder or a URI (`file:///...`, `hdfs://...`, `s3a://...`). Two wa
 - Any other root, or any root over Spark Connect: this process never touches the lake's files.
   Spark's own commit protocol does it through Hadoop's file systems, on the driver:
   dynamic partition overwrite writes the days into a hidden `.spark-staging-*` folder of the
-  table and, once every task succeeded, replaces each day's folder with its staged one.
+  table and, once every task succeeded, replaces each day's folder with its staged one. A
+  commit whose driver died half way is finished before the next read or write
+  (`spark_commit`).
 """
 
 import json
@@ -37,8 +39,10 @@ from tweet_assets.lake.fetch_records import (
     write_records_with_spark,
 )
 from tweet_assets.lake.layout import Table
+from tweet_assets.lake.locks import lock_days, release_step
 from tweet_assets.lake.raw_pages import RawPages
 from tweet_assets.lake.reader import days_in, read_days
+from tweet_assets.lake.spark_commit import finish_spark_commits
 from tweet_assets.lake.writes import write_in_place, write_parquet_days, write_raw_pages
 from tweet_assets.partitions import days_in_window
 from tweet_assets.settings import LAKE_ROOT
@@ -100,6 +104,14 @@ class LakeIOManager(dg.ConfigurableIOManager):
     def handle_output(
         self, context: dg.OutputContext, obj: DataFrame | RawPages | WithMetadata
     ) -> None:
+        try:
+            metadata = self._store(context, obj)
+        finally:
+            release_step()  # the step's days, read and written: its write is over
+        context.add_output_metadata(metadata)
+
+    def _store(self, context: dg.OutputContext, obj: DataFrame | RawPages | WithMetadata) -> dict:
+        """Write the run's days of the table; the metadata of the write."""
         observed: Callable[[], dict] | None = None
         if isinstance(obj, WithMetadata):
             observed, obj = obj.metadata, obj.frame
@@ -111,12 +123,18 @@ class LakeIOManager(dg.ConfigurableIOManager):
         swapped: list[str] = []  # the days the local commit put in place before a failure
         try:
             if root is None:
+                finish_spark_commits(spark, table, is_connect(spark))
                 rows_by_day = write_in_place(spark, obj, table.path, days)
                 if isinstance(obj, RawPages):
                     write_records_with_spark(spark, table, obj.records)
             else:
                 # Spark writes into a private stage; the days are swapped in whole (commit).
                 target = Path(table.path)
+                # after the step's inputs (held shared since load_input): lowest layer first
+                step = (context.run_id, context.step_key)
+                lock_days(
+                    root, table.asset_name, days, step=step, shared=False, waiting=context.log.info
+                )
                 recover(root, table.asset_name, target)
                 with staged(root, table.asset_name, target, context.run_id) as stage:
                     swapped = stage.committed
@@ -141,6 +159,16 @@ class LakeIOManager(dg.ConfigurableIOManager):
         finally:
             if isinstance(obj, RawPages):
                 obj.discard()
+        return self._metadata(spark, table, days, rows_by_day, observed)
+
+    def _metadata(
+        self,
+        spark: SparkSession,
+        table: Table,
+        days: list[date],
+        rows_by_day: dict[date, int],
+        observed: Callable[[], dict] | None,
+    ) -> dict:
         metadata = {
             **(observed() if observed else {}),
             "lake_uri": dg.MetadataValue.path(table.path),
@@ -154,7 +182,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 f"the whole run: {len(days)} days, {days[0]} to {days[-1]}; rows_by_day splits "
                 "the row count per day"
             )
-        context.add_output_metadata(metadata)
+        return metadata
 
     def load_input(self, context: dg.InputContext) -> DataFrame:
         table = self._table(context.asset_key)
@@ -162,9 +190,19 @@ class LakeIOManager(dg.ConfigurableIOManager):
         spark = session_of(self.pyspark)
         root = self._commit_root(spark, table)
         if root is not None:
+            step = context.step_context
+            lock_days(
+                root,
+                table.asset_name,
+                days,
+                step=(step.run_id, step.step.key),
+                shared=True,
+                waiting=context.log.info,
+            )
             recover(root, table.asset_name, Path(table.path))
             missing = [day for day in days if not Path(table.day_path(day)).is_dir()]
         else:
+            finish_spark_commits(spark, table, is_connect(spark))
             missing = sorted(set(days) - days_in(spark, table))
         if missing:
             name, first = context.asset_key.to_user_string(), missing[0].isoformat()

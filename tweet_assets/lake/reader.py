@@ -14,11 +14,13 @@ def days_in(spark: SparkSession, table: Table) -> set[date]:
     """The days the table holds, listed by Spark (no file is read)."""
     try:
         files = spark.read.format("binaryFile").load(table.path)
+        # over Spark Connect the path is only resolved when the columns are asked for
+        columns = files.columns
     except AnalysisException as error:
         if error.getCondition() == "PATH_NOT_FOUND":
             return set()
         raise
-    if "date" not in files.columns:  # a table folder without a day folder
+    if "date" not in columns:  # a table folder without a day folder
         return set()
     return {row["date"] for row in files.select("date").distinct().collect()}
 

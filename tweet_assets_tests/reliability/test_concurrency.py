@@ -1,11 +1,23 @@
-"""Two runs of different days at once, as Dagit allows: both succeed, each keeps to its day."""
+"""Two runs of the same day at once (a backfill and the schedule, or two clicks): both succeed,
+and every layer of the day comes from one and the same fetch.
 
+The runs are two `dagster asset materialize` processes on one instance and one lake. The test
+API holds each fetch's first page until both runs have begun fetching, so the runs are proven
+to overlap on the day; each fetch serves a different day (fetch N drops the N - 1 newest posts
+and gives every post N likes), so the lake tells which fetch each layer came from.
+"""
+
+import json
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance
+from dagster import DagsterEventType, DagsterInstance
 
+from tweet_assets.lake.commit import STAGING_DIR
+from tweet_assets.lake.locks import LOCKS_DIR
+from tweet_assets.lake.raw_pages import SPOOL_PREFIX
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.dagster_cli import (
     PROJECT_ROOT,
@@ -13,58 +25,108 @@ from tweet_assets_tests.support.dagster_cli import (
     dagster_home,
     materialize_command,
 )
+from tweet_assets_tests.support.fake_x_api import (
+    TEST_TOKEN,
+    FakeXApi,
+    FakeXApiServer,
+    engaged_day,
+)
 from tweet_assets_tests.support.pipeline import lake_files, materialize, read_table
 
 pytestmark = [pytest.mark.cli, pytest.mark.usefixtures("spark")]
 
-BEFORE, FIRST, SECOND = "2026-11-18", "2026-11-19", "2026-11-20"
-POSTS = 80
+# inside the recent-search window (the last 7 days)
+BEFORE, DAY, AFTER = (str((datetime.now(UTC) - timedelta(days=n)).date()) for n in (3, 2, 1))
+POSTS = 150
 
 
-def start_run(day: str, home: Path, lake: Path) -> subprocess.Popen:
+def start_run(
+    partition: str, home: Path, lake: Path, temp: Path, api: FakeXApi
+) -> subprocess.Popen:
     return subprocess.Popen(
-        materialize_command(day),
+        materialize_command(partition),
         cwd=PROJECT_ROOT,
-        env=clean_env(home, lake, TWEETS_DEMO_PER_DAY=str(POSTS)),
+        env=clean_env(
+            home,
+            lake,
+            TWITTER_BEARER_TOKEN=TEST_TOKEN,
+            TWITTER_API_BASE_URL=api.base_url,
+            TMPDIR=str(temp),
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
 
 
-def by_day(lake: Path, table: str) -> dict[str, list]:
-    frame = read_table(lake, table).sort_values(["date", "id"])
-    # array columns (silver's hashtags) as lists, so rows compare by value
-    plain = frame.drop(columns="date").map(lambda v: v.tolist() if hasattr(v, "tolist") else v)
-    return {day: plain[frame["date"] == day].values.tolist() for day in frame["date"].unique()}
+def bronze_likes(lake: Path, day: str) -> set[int]:
+    """The like counts of the day's posts in bronze's raw pages: which fetches they are from."""
+    pages = (lake / f"bronze/tweets/date={day}").glob("part-*")
+    return {
+        post["public_metrics"]["like_count"]
+        for path in pages
+        for line in path.read_text().splitlines()
+        for post in json.loads(line).get("data", [])
+    }
 
 
-def test_two_runs_of_different_days_at_once_both_succeed_and_keep_to_their_day(
+def test_two_runs_of_the_same_day_at_once_leave_every_layer_from_one_fetch(
     tmp_path: Path,
 ) -> None:
-    lake, home = tmp_path / "lake", dagster_home(tmp_path / "dagster_home")
+    lake, home, temp = tmp_path / "lake", dagster_home(tmp_path / "dagster_home"), tmp_path / "t"
+    temp.mkdir()
     # An instance exists before its runs, as with `make dev`: two processes that both find no
     # SQLite storage race to create its schema, and one fails on alembic_version.
     with DagsterInstance.from_config(str(home)) as instance:
         instance.get_runs(limit=1)
         instance.all_instigator_state()
-    materialize(lake, TwitterResource(demo_tweets_per_day=POSTS), BEFORE)
+
+    materialize(lake, TwitterResource(demo_tweets_per_day=40), BEFORE)
     untouched = lake_files(lake, BEFORE)
 
-    runs = [start_run(day, home, lake) for day in (FIRST, SECOND)]
-    both_running = all(run.poll() is None for run in runs)
-    outputs = [run.communicate(timeout=600)[0] for run in runs]
+    with FakeXApiServer(FakeXApi(token=TEST_TOKEN, vary_by_fetch=True, together=2)) as api:
+        for day in (DAY, AFTER):
+            engaged_day(api, day, POSTS)
+        # one run of the day; one of the day and the next, as a backfill and the schedule
+        runs = [start_run(p, home, lake, temp, api) for p in (DAY, f"{DAY}...{AFTER}")]
+        outputs = [run.communicate(timeout=900)[0] for run in runs]
 
-    assert both_running, "the two runs should overlap"
     for run, output in zip(runs, outputs, strict=True):
         assert run.returncode == 0, output[-3000:]
+    assert api.fetches == 3, "the day twice, the day after once"
+
+    # The runs overlapped: both fetched the day at once (the API held each first page until
+    # the other run asked too), and each run's bronze step ran while the other's did.
+    with DagsterInstance.from_config(str(home)) as instance:
+        spans = []
+        for run in instance.get_runs(limit=2):
+            events = instance.get_records_for_run(run.run_id).records
+            steps = {
+                e.event_log_entry.dagster_event.event_type: e.event_log_entry.timestamp
+                for e in events
+                if e.event_log_entry.dagster_event is not None
+                and e.event_log_entry.step_key == "bronze_tweets"
+            }
+            spans.append((steps[DagsterEventType.STEP_START], steps[DagsterEventType.STEP_SUCCESS]))
+    (start_a, end_a), (start_b, end_b) = spans
+    assert start_a < end_b and start_b < end_a, spans
+
+    # Every layer of the day is the same fetch's: bronze's pages, silver, both gold tables.
+    [fetch] = bronze_likes(lake, DAY)
+    served = POSTS - (fetch - 1)
+    silver = read_table(lake, "silver/tweets")
+    day_silver = silver[silver["date"] == DAY]
+    assert len(day_silver) == served and set(day_silver["like_count"]) == {fetch}
+    gold = read_table(lake, "gold/daily_counts").set_index("date")
+    assert gold.loc[DAY, "tweets"] == served
+    hashtags = read_table(lake, "gold/daily_hashtags")
+    day_tags = hashtags[hashtags["date"] == DAY]
+    assert (day_tags["like_count"] == day_tags["tweets"] * fetch).all(), day_tags
+    # the day only the range fetched is whole too; the day before is byte-identical
+    assert gold.loc[AFTER, "tweets"] == len(silver[silver["date"] == AFTER])
     assert lake_files(lake, BEFORE) == untouched
-    # each day holds what a run of that day alone writes
-    alone = tmp_path / "alone"
-    materialize(alone, TwitterResource(demo_tweets_per_day=POSTS), FIRST, SECOND)
-    for table in ("silver/tweets", "silver/users"):
-        together = by_day(lake, table)
-        assert sorted(together) == [BEFORE, FIRST, SECOND]
-        assert {day: together[day] for day in (FIRST, SECOND)} == by_day(alone, table)
-    gold = read_table(lake, "gold/daily_counts").set_index("date")["tweets"]
-    assert gold.to_dict() == read_table(lake, "silver/tweets").groupby("date").size().to_dict()
+
+    # nothing is left: no stage, no lock, no spool
+    assert not list((lake / STAGING_DIR).glob("*/*"))
+    assert not list((lake / LOCKS_DIR).glob("*/*"))
+    assert not list(temp.glob(f"{SPOOL_PREFIX}*"))

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from tweet_assets.lake.commit import STAGING_DIR, recover
+from tweet_assets.lake.locks import LOCKS_DIR
 from tweet_assets.lake.raw_pages import SPOOL_PREFIX
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.pipeline import lake_files, materialize
@@ -113,4 +114,5 @@ def test_a_write_killed_leaves_the_day_whole_and_the_rerun_succeeds(
     assert {day: lake_files(tmp_path, day) for day in OTHERS} == around
     # nothing of the dead writer is left: no stage, no lock, no spool
     assert not list((tmp_path / STAGING_DIR).glob("*/*"))
+    assert not list((tmp_path / LOCKS_DIR).glob("*/*")), "the day locks the killed run held"
     assert not list(temp.glob(f"{SPOOL_PREFIX}*"))

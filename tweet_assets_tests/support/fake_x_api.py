@@ -127,7 +127,16 @@ class FakeXApi:
     fail_every: int = 0
     # day (YYYY-MM-DD) -> posts the counts endpoint counts that search never serves
     unserved: dict[str, int] = field(default_factory=dict)
+    # Each search from its first page on is a fetch, numbered from 1; with `vary_by_fetch`,
+    # fetch N serves every post but the N - 1 newest, each with N likes, so a day's rows tell
+    # which fetch they came from. With `together` set, the first page of each of the first
+    # `together` fetches waits until all of them have begun (at most a minute).
+    vary_by_fetch: bool = False
+    together: int = 0
+    fetches: int = 0
     _window: tuple[float, int] = (0.0, 0)  # (reset epoch seconds, requests used)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _barrier: threading.Barrier | None = None
 
     def __post_init__(self) -> None:
         self.users.setdefault(ACCOUNT_ID, make_user(ACCOUNT_ID, ACCOUNT))
@@ -236,18 +245,37 @@ class FakeXApi:
             key=lambda t: (parse_time(t["created_at"]), int(t["id"])),
             reverse=True,
         )
-        offset = int(params.get("next_token", "tok-0").removeprefix("tok-"))
+        fetch, offset = self._page_of(params.get("next_token"))
+        if self.vary_by_fetch:
+            matching = [
+                {**t, "public_metrics": {**t.get("public_metrics", {}), "like_count": fetch}}
+                for t in matching[fetch - 1 :]
+            ]
         page = matching[offset : offset + int(params.get("max_results", "10"))]
         if not page:
             return Scripted(200, '{"meta":{"result_count":0}}')
         meta = {"newest_id": page[0]["id"], "oldest_id": page[-1]["id"], "result_count": len(page)}
         if offset + len(page) < len(matching):
-            meta["next_token"] = f"tok-{offset + len(page)}"
+            meta["next_token"] = f"tok-{fetch}-{offset + len(page)}"
         authors = dict.fromkeys(t["author_id"] for t in page if t.get("author_id") in self.users)
         body = {"data": page, "meta": meta}
         if authors:
             body["includes"] = {"users": [self.users[a] for a in authors]}
         return Scripted(200, json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+
+    def _page_of(self, token: str | None) -> tuple[int, int]:
+        """The fetch and offset a page's `next_token` continues; a new fetch for none."""
+        if token is not None:
+            fetch, offset = token.removeprefix("tok-").split("-")
+            return int(fetch), int(offset)
+        with self._lock:
+            self.fetches += 1
+            fetch = self.fetches
+            if self.together and self._barrier is None:
+                self._barrier = threading.Barrier(self.together)
+        if self._barrier is not None and fetch <= self.together:
+            self._barrier.wait(timeout=60)
+        return fetch, 0
 
 
 HASHTAGS = ["Spark", "spark", "SPARK", "Dados", "dagster", "Python", "AluraOnline"]

@@ -64,7 +64,11 @@ def test_pages_are_followed_to_the_last_next_token(x_api: FakeXApi) -> None:
     pages = fetch(x_api)
 
     assert [page.result_count for page in pages] == [100, 100, 50]
-    assert [r["params"].get("next_token") for r in x_api.requests] == [None, "tok-100", "tok-200"]
+    assert [r["params"].get("next_token") for r in x_api.requests] == [
+        None,
+        "tok-1-100",
+        "tok-1-200",
+    ]
     ids = [t["id"] for page in pages for t in json.loads(page.body)["data"]]
     assert sorted(ids) == sorted(str(1000 + n) for n in range(250))
 
