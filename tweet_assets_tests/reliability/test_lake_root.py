@@ -1,9 +1,11 @@
 """A full, read-only or misplaced lake root: an error naming the path and the fix, nothing lost.
 
 The faults are real: the lake lives on a small tmpfs that the test fills up or remounts
-read-only (tests run as root, as CI does).
+read-only (as root, as CI runs). As a normal user the full disk is skipped (mounting needs
+root) and the read-only lake is a folder without write permission.
 """
 
+import contextlib
 import os
 import subprocess
 from collections.abc import Iterator
@@ -20,17 +22,24 @@ pytestmark = pytest.mark.usefixtures("spark")
 DAY = "2026-11-20"
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
+@contextlib.contextmanager
+def small_disk_at(tmp_path: Path) -> Iterator[Path]:
+    """An 8 MiB tmpfs mounted at `tmp_path/disk` (root only)."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", disk], check=True)
     try:
         yield disk
     finally:
         subprocess.run(["umount", "-l", disk], check=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
+    with small_disk_at(tmp_path) as disk:
+        yield disk
 
 
 def fill(disk: Path) -> Path:
@@ -55,12 +64,50 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
     return error.message
 
 
+class ReadOnly:
+    """The lake made read-only and writable again: a remount as root, permissions otherwise."""
+
+    def __init__(self, lake: Path, mounted: bool):
+        self.lake, self.mounted = lake, mounted
+        self.problem = "Read-only file system" if mounted else "Permission denied"
+
+    def _chmod(self, mode: int) -> None:
+        for folder in [self.lake, *(p for p in self.lake.rglob("*") if p.is_dir())]:
+            folder.chmod(mode)
+
+    def on(self) -> None:
+        if self.mounted:
+            subprocess.run(["mount", "-o", "remount,ro", self.lake], check=True)
+        else:
+            self._chmod(0o555)
+
+    def off(self) -> None:
+        if self.mounted:
+            subprocess.run(["mount", "-o", "remount,rw", self.lake], check=True)
+        else:
+            self._chmod(0o755)
+
+
+@pytest.fixture
+def read_only(tmp_path: Path) -> Iterator[ReadOnly]:
+    if os.geteuid() != 0:
+        lake = tmp_path / "lake"
+        lake.mkdir()
+        switch = ReadOnly(lake, mounted=False)
+        try:
+            yield switch
+        finally:
+            switch.off()
+        return
+    with small_disk_at(tmp_path) as disk:
+        yield ReadOnly(disk, mounted=True)
+
+
 @pytest.mark.parametrize(
     ("fault", "selection", "problem"),
     [
         ("full", "bronze_tweets", "No space left on device"),
         ("full", "silver_tweets", "No space left on device"),
-        ("read-only", "*", "Read-only file system"),
     ],
 )
 def test_a_lake_that_refuses_writes_fails_the_step_clearly_and_keeps_every_day(
@@ -68,10 +115,7 @@ def test_a_lake_that_refuses_writes_fails_the_step_clearly_and_keeps_every_day(
 ) -> None:
     materialize(small_disk, TwitterResource(demo_tweets_per_day=40), DAY)
     before = lake_files(small_disk, DAY)
-    if fault == "full":
-        filler = fill(small_disk)
-    else:
-        subprocess.run(["mount", "-o", "remount,ro", small_disk], check=True)
+    filler = fill(small_disk)
 
     result = materialize(
         small_disk,
@@ -85,14 +129,28 @@ def test_a_lake_that_refuses_writes_fails_the_step_clearly_and_keeps_every_day(
     assert f"into the lake at {small_disk}: " in message and problem in message, message
     assert "set DATALAKE_ROOT" in message
     assert lake_files(small_disk, DAY) == before
-    if fault == "full":
-        filler.unlink()
-    else:
-        subprocess.run(["mount", "-o", "remount,rw", small_disk], check=True)
+    filler.unlink()
     assert materialize(
         small_disk, TwitterResource(demo_tweets_per_day=400), DAY, selection=selection
     ).success
     assert lake_files(small_disk, DAY) != before
+
+
+def test_a_read_only_lake_fails_the_step_clearly_and_keeps_every_day(read_only: ReadOnly) -> None:
+    lake = read_only.lake
+    materialize(lake, TwitterResource(demo_tweets_per_day=40), DAY)
+    before = lake_files(lake, DAY)
+    read_only.on()
+
+    result = materialize(lake, TwitterResource(demo_tweets_per_day=400), DAY, raise_on_error=False)
+
+    message = failure_message(result)
+    assert f"into the lake at {lake}: " in message and read_only.problem in message, message
+    assert "set DATALAKE_ROOT" in message
+    assert lake_files(lake, DAY) == before
+    read_only.off()
+    assert materialize(lake, TwitterResource(demo_tweets_per_day=400), DAY).success
+    assert lake_files(lake, DAY) != before
 
 
 def test_a_lake_root_under_a_file_names_the_path(tmp_path: Path) -> None:
