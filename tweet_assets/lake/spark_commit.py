@@ -20,13 +20,22 @@ untouched, readers skip hidden folders, and it is left alone (its run may still 
 """
 
 from pyspark.errors import AnalysisException
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrameWriter, SparkSession
 
 from tweet_assets.lake.layout import Table
 from tweet_assets.lake.reader import days_in
 
 STAGING_PREFIX = ".spark-staging-"
 COMMITTED_MARK = "_SUCCESS"
+# The Hadoop setting that writes COMMITTED_MARK. The runs' sessions turn it off (no marker in a
+# day's folder); a write that commits through a staging folder turns it on for itself
+# (`committed_marked`), so its marker lands in the staging folder, which it then deletes.
+MARK_COMMITS = "mapreduce.fileoutputcommitter.marksuccessfuljobs"
+
+
+def committed_marked(writer: DataFrameWriter) -> DataFrameWriter:
+    """`writer`, marking its staging folder once its job committed (see MARK_COMMITS)."""
+    return writer.option(MARK_COMMITS, "true")
 
 
 class UnfinishedSparkCommit(Exception):

@@ -14,6 +14,7 @@ from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from tweet_assets.lake.raw_pages import CHUNK_SCHEMA, RawPages
+from tweet_assets.lake.spark_commit import committed_marked
 
 
 def pages_as_text(pages: DataFrame) -> DataFrame:
@@ -50,7 +51,9 @@ def write_in_place(
     chunks = [spark.createDataFrame(chunk) for chunk in obj.chunks()]
     if chunks:
         pages = functools.reduce(DataFrame.unionAll, chunks)
-        pages_as_text(pages).write.mode("overwrite").partitionBy("date").text(table_path)
+        committed_marked(pages_as_text(pages).write).mode("overwrite").partitionBy("date").text(
+            table_path
+        )
     return dict(obj.pages_by_day)
 
 
@@ -78,7 +81,8 @@ def write_parquet_days(
         counts, *[F.count_if(F.col("date") == F.lit(day)).alias(day.isoformat()) for day in days]
     )
     mode = "overwrite" if in_place else "errorifexists"
-    counted.write.mode(mode).partitionBy("date").parquet(table_path)
+    writer = committed_marked(counted.write) if in_place else counted.write
+    writer.mode(mode).partitionBy("date").parquet(table_path)
     rows_by_day = {day: counts.get[day.isoformat()] for day in days}
     # Spark writes folders only for days with rows: an emptied day gets an empty table, so it
     # replaces yesterday's rows instead of keeping them.
