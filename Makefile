@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # step-by-step DEBUG events stay in the instance's event log (Dagit shows them).
 QUIET_RUN := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-.PHONY: install lock demo test typecheck bench bench-connect sql report dev lint clean-lake FORCE
+.PHONY: install lock demo test typecheck bench bench-connect sql sql-server report dev lint clean-lake FORCE
 
 install: $(VENV)/.installed
 
@@ -75,9 +75,14 @@ $(VENV)/.bench-installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
-# make sql Q="select * from gold_daily_counts order by date"; without Q, a prompt.
+# make sql Q="select * from gold.daily_counts order by date"; without Q, a prompt.
 sql: install
 	$(BIN)/tweet-lake sql $${Q:+"$$Q"}
+
+# The lake's tables over JDBC (HiveServer2) on 127.0.0.1:$(PORT), read-only; Ctrl-C stops it.
+PORT ?= 10000
+sql-server: install
+	$(BIN)/tweet-lake sql-server --port $(PORT)
 
 # gold's tweets, authors and likes per day as HTML charts in datalake/reports/.
 report: install $(DAGSTER_HOME)/dagster.yaml

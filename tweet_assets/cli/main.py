@@ -1,4 +1,4 @@
-"""`tweet-lake show|sql|report|settings`: the lake from the shell, on the pipeline's own settings.
+"""`tweet-lake show|sql|sql-server|report|settings`: the lake from the shell, on the runs' settings.
 
 Every subcommand reads the lake the same way, through Spark (`lake.read_days`) on the settings
 the runs use (`SPARK_MASTER` or `SPARK_REMOTE`, `SPARK_CONF`, `DATALAKE_ROOT`), so it works on
@@ -10,7 +10,7 @@ import sys
 from datetime import date
 
 from tweet_assets import settings
-from tweet_assets.cli import report, show, sql
+from tweet_assets.cli import report, show, sql, sql_server
 
 
 def _parser(config: settings.Settings) -> argparse.ArgumentParser:
@@ -28,13 +28,17 @@ def _parser(config: settings.Settings) -> argparse.ArgumentParser:
     shown.add_argument("--to", dest="last", type=date.fromisoformat, help="last day")
     queried = add("sql", "run one SQL statement over the lake's tables, or open a prompt")
     queried.add_argument("query", nargs="?", help="one SQL statement; omit it for a prompt")
+    served = add("sql-server", "serve the lake's tables over JDBC on 127.0.0.1 (read-only)")
+    served.add_argument(
+        "--port", type=int, default=sql_server.DEFAULT_PORT, help="the port (default 10000)"
+    )
     reported = add("report", "draw gold's tweets, authors and likes per day as an HTML page")
     reported.add_argument("--out", help="the page to write (default {lake}/reports/…html)")
     described = add("settings", "print the configuration variables and their values")
     described.add_argument(
         "--markdown", action="store_true", help="print the README's table of them instead"
     )
-    for command in (shown, queried, reported):
+    for command in (shown, queried, served, reported):
         command.add_argument(
             "--root",
             default=config.lake_root,
@@ -55,6 +59,8 @@ def main(argv: list[str] | None = None) -> None:
         show.main(config, args.root, args.asset, args.first, args.last)
     elif args.command == "sql":
         sql.main(config, args.root, args.query)
+    elif args.command == "sql-server":
+        sql_server.main(config, args.root, args.port)
     else:
         report.main(config, args.root, args.out)
     sys.stdout.flush()

@@ -1,9 +1,11 @@
-"""`tweet-lake sql "select * from gold_daily_counts order by date"`: SQL over the lake.
+"""`tweet-lake sql "select * from gold.daily_counts order by date"`: SQL over the lake.
 
-Every table in the lake is a Spark SQL view named like its asset (`bronze_tweets`,
-`silver_tweets`, `silver_users`, `gold_daily_counts`) with its `date` partition column; bronze
-is its pages parsed with the silver page schema. Without a query, an interactive prompt reads
-one statement per line. The session is the pipeline's own (same master and SPARK_CONF).
+Every table in the lake is a SQL table with its lakehouse name (`bronze.tweets`,
+`silver.tweets`, `silver.users`, `gold.daily_counts`, `gold.daily_hashtags`; `lake.catalog`)
+and its `date` partition column; bronze is its pages parsed with the silver page schema. The
+names of before (`gold_daily_counts`…) stay as views of them. Without a query, an interactive
+prompt reads one statement per line. The session is the pipeline's own (same master and
+SPARK_CONF), and read-only: a write statement is refused before any file is written.
 """
 
 import sys
@@ -14,46 +16,72 @@ from pyspark.sql import SparkSession
 from tweet_assets import settings
 from tweet_assets.assets import ASSETS
 from tweet_assets.cli.tables import cli_session
-from tweet_assets.lake import Table, days_in, read_days
+from tweet_assets.lake import READ_ONLY_CONF, Table, register_tables, write_refusal
+from tweet_assets.spark import is_connect
 from tweet_assets.transforms.silver import PAGE_SCHEMA
 
 PROMPT = "tweet-lake> "
 
 
+def lake_tables(spark: SparkSession, root: str) -> list[str]:
+    """Each asset's table that has a day in the lake at `root` (a folder or a URI), as a SQL
+    table; their names, sorted."""
+    tables = [Table.of(root, key) for asset in ASSETS for key in asset.keys]
+    return register_tables(spark, tables, PAGE_SCHEMA)
+
+
 def register_views(spark: SparkSession, root: str) -> list[str]:
-    """A temporary view per asset's table that has a day in the lake at `root` (a folder or a
-    URI); the views' names, sorted."""
+    """`lake_tables`, each also a temporary view named like its asset (the names of before);
+    the tables' and views' names, sorted."""
+    names = lake_tables(spark, root)
     views = []
-    for asset_key in sorted(key for asset in ASSETS for key in asset.keys):
-        table = Table.of(root, asset_key)
-        if not days_in(spark, table):
-            continue
-        frame = read_days(
-            spark, table, json_schema=PAGE_SCHEMA if table.raw else None, merge_schema=True
-        )
-        frame.createOrReplaceTempView(table.asset_name)
-        views.append(table.asset_name)
-    return views
+    for name in names:
+        view = name.replace(".", "_")
+        spark.table(name).createOrReplaceTempView(view)
+        views.append(view)
+    return sorted(names + views)
+
+
+class WriteRefused(Exception):
+    """A statement that would write the lake."""
+
+
+def read_only_session(config: settings.Settings) -> SparkSession:
+    """The runs' session settings, refusing writes (`lake.catalog`). A classic session gets a
+    session of its own (sharing the JVM and catalog), so its setting stays its own."""
+    spark = cli_session(config)
+    if not is_connect(spark):
+        spark = spark.newSession()
+    for key, value in READ_ONLY_CONF.items():
+        spark.conf.set(key, value)
+    return spark
 
 
 def run(spark: SparkSession, query: str) -> str:
     """The result of `query` as a text table, with its row count."""
+    if not is_connect(spark):  # a Spark Connect client has no parser: the setting refuses
+        plan = spark._jsparkSession.sessionState().sqlParser().parsePlan(query)
+        refusal = write_refusal(plan.getClass().getSimpleName())
+        if refusal:
+            raise WriteRefused(refusal)
     frame = spark.sql(query).toPandas()
     body = frame.to_string(index=False) if len(frame) else "(no rows)"
     return f"{body}\n({len(frame)} rows)"
 
 
 def main(config: settings.Settings, root: str, query: str | None) -> None:
-    spark = cli_session(config)
+    spark = read_only_session(config)
     views = register_views(spark, root)
     if query:
         try:
             print(run(spark, query))
+        except WriteRefused as refused:
+            raise SystemExit(str(refused)) from None
         except PySparkException as error:
             views_text = ", ".join(views) or "none"
-            raise SystemExit(f"{error}\nviews in {root}: {views_text}") from None
+            raise SystemExit(f"{error}\ntables in {root}: {views_text}") from None
         return
-    print(f"views: {', '.join(views) or f'none yet in {root}'}; one statement a line")
+    print(f"tables: {', '.join(views) or f'none yet in {root}'}; one statement a line")
     while True:
         try:
             statement = input(PROMPT).strip().rstrip(";")
@@ -64,5 +92,5 @@ def main(config: settings.Settings, root: str, query: str | None) -> None:
         if statement:
             try:
                 print(run(spark, statement))
-            except PySparkException as error:
+            except (PySparkException, WriteRefused) as error:
                 print(error, file=sys.stderr)

@@ -1,5 +1,13 @@
-"""The lake: tables by layer and day; how a run's days are written, committed, locked and read."""
+"""The lake: tables by layer and day; how a run's days are written, committed, locked, read and
+queried with SQL."""
 
+from tweet_assets.lake.catalog import (
+    CATALOG_CONF,
+    READ_ONLY,
+    READ_ONLY_CONF,
+    register_tables,
+    write_refusal,
+)
 from tweet_assets.lake.fetch_records import FETCH_FILE, read_fetch_records
 from tweet_assets.lake.io_manager import (
     LakeIOManager,
@@ -14,7 +22,10 @@ from tweet_assets.lake.raw_pages import RawPages
 from tweet_assets.lake.reader import days_in, read_days
 
 __all__ = [
+    "CATALOG_CONF",
     "FETCH_FILE",
+    "READ_ONLY",
+    "READ_ONLY_CONF",
     "LakeIOManager",
     "LakeWriteError",
     "RawPages",
@@ -26,5 +37,7 @@ __all__ = [
     "parsed_as_json",
     "read_days",
     "read_fetch_records",
+    "register_tables",
     "release_step",
+    "write_refusal",
 ]

@@ -6,9 +6,10 @@ import pytest
 from pyspark.sql import SparkSession
 
 from tweet_assets.cli.main import main
+from tweet_assets.lake.catalog import READ_ONLY
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.dagster_cli import PROJECT_ROOT
-from tweet_assets_tests.support.pipeline import materialize
+from tweet_assets_tests.support.pipeline import lake_files, materialize
 
 GOLD_QUERY = "select date, weekday, tweets from gold_daily_counts order by date"
 
@@ -39,10 +40,30 @@ def test_every_table_is_a_view_and_a_query_prints_its_rows(
         assert view in views
 
 
+def test_the_tables_have_lakehouse_names_and_a_write_is_refused_writing_nothing(
+    lake: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["sql", "--root", str(lake), "show tables in silver"])
+    assert {"tweets", "users"} <= set(capsys.readouterr().out.split())
+    main(["sql", "--root", str(lake), "select sum(tweets) from gold.daily_counts"])
+    assert capsys.readouterr().out.split()[1] == "40"
+    before = {day: lake_files(lake, day) for day in ("2026-11-20", "2026-11-21")}
+
+    with pytest.raises(SystemExit) as refused:
+        main(["sql", "--root", str(lake), "insert into silver.users select * from silver.users"])
+
+    assert READ_ONLY in str(refused.value)
+    assert {day: lake_files(lake, day) for day in ("2026-11-20", "2026-11-21")} == before
+    # the runs' own session still writes
+    assert materialize(
+        lake, TwitterResource(demo_tweets_per_day=20), "2026-11-21", selection="silver_users"
+    ).success
+
+
 def test_raw_pages_are_queryable_with_the_page_schema(
     lake: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    main(["sql", "--root", str(lake), "select sum(size(data)) as posts from bronze_tweets"])
+    main(["sql", "--root", str(lake), "select sum(size(data)) as posts from bronze.tweets"])
 
     assert capsys.readouterr().out.split() == ["posts", "40", "(1", "rows)"]
 
@@ -52,13 +73,13 @@ def test_a_bad_query_names_the_error_and_the_views(lake: Path) -> None:
         main(["sql", "--root", str(lake), "select * from gold_counts"])
 
     assert "TABLE_OR_VIEW_NOT_FOUND" in str(failed.value)
-    assert "views in" in str(failed.value) and "gold_daily_counts" in str(failed.value)
+    assert "tables in" in str(failed.value) and "gold.daily_counts" in str(failed.value)
 
 
 @pytest.mark.cli
-def test_make_sql_prints_the_gold_rows(lake: Path) -> None:
+def test_make_sql_prints_the_count_of_gold_days(lake: Path) -> None:
     result = subprocess.run(
-        ["make", "-s", "sql", f"Q={GOLD_QUERY}"],
+        ["make", "-s", "sql", "Q=select count(*) as days from gold.daily_counts"],
         cwd=PROJECT_ROOT,
         env={**os.environ, "DATALAKE_ROOT": str(lake)},
         capture_output=True,
@@ -67,5 +88,4 @@ def test_make_sql_prints_the_gold_rows(lake: Path) -> None:
     )
 
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "2026-11-20     Fri      20" in result.stdout
-    assert "(2 rows)" in result.stdout
+    assert result.stdout.split() == ["days", "2", "(1", "rows)"], result.stdout

@@ -1,0 +1,169 @@
+"""`tweet-lake sql-server`: a real Spark Thrift Server, queried by a real HiveServer2 client
+(pyspark's `bin/beeline`), while a run commits a new day through the dagster CLI."""
+
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tweet_assets.lake.catalog import READ_ONLY
+from tweet_assets.source import TwitterResource
+from tweet_assets_tests.support.dagster_cli import BIN, PROJECT_ROOT, clean_env, materialize_all
+from tweet_assets_tests.support.pipeline import lake_files, materialize, read_table
+from tweet_assets_tests.support.processes import alive_in_group, free_port
+from tweet_assets_tests.support.spark_cluster import SPARK_HOME, spark_env
+
+pytestmark = [pytest.mark.cli, pytest.mark.usefixtures("spark")]
+
+FIRST, SECOND = "2026-11-20", "2026-11-21"
+POSTS = 30
+START_SECONDS = 240
+
+
+def beeline(port: int, statement: str, work: Path) -> subprocess.CompletedProcess:
+    """One statement through pyspark's HiveServer2 client; rows as CSV, no header."""
+    return subprocess.run(
+        [
+            str(SPARK_HOME / "bin" / "beeline"),
+            *("-u", f"jdbc:hive2://127.0.0.1:{port}/default"),
+            *("--showHeader=false", "--outputformat=csv2"),
+            *("-e", statement),
+        ],
+        stdin=subprocess.DEVNULL,
+        env=spark_env(work),
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def rows(result: subprocess.CompletedProcess) -> list[list[str]]:
+    """The rows beeline printed (its other lines say `N row(s) selected (S seconds)`)."""
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    # beeline may start a row with its prompt (`. . . .> `) when it reads no terminal
+    lines = [re.sub(r"^[^,]*> ", "", line) for line in result.stdout.splitlines()]
+    return [line.split(",") for line in lines if line.strip()]
+
+
+def seconds(result: subprocess.CompletedProcess) -> float:
+    """The server's time for the query, as beeline reports it."""
+    [said] = re.findall(r"rows? selected \(([0-9.]+) seconds\)", result.stderr)
+    return float(said)
+
+
+@dataclass
+class Server:
+    """The server's process and everything it has said (read as it goes, so its pipe never
+    fills and blocks it)."""
+
+    process: subprocess.Popen
+    said: list[str] = field(default_factory=list)
+    ready: threading.Event = field(default_factory=threading.Event)
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    def listen(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.said.append(line)
+            if line.startswith("ready: "):
+                self.ready.set()
+        self.ready.set()  # it ended
+        self.finished.set()
+
+    def output(self) -> str:
+        return "".join(self.said)
+
+
+def start_server(lake: Path, port: int, home: Path) -> Server:
+    """The server, once it says it is ready (a query through its own port has answered)."""
+    server = Server(
+        subprocess.Popen(
+            [str(BIN / "tweet-lake"), "sql-server", "--root", str(lake), "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=clean_env(home, lake, SPARK_LOCAL_IP="127.0.0.1"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+    )
+    threading.Thread(target=server.listen, daemon=True).start()
+    server.ready.wait(START_SECONDS)
+    if not any(line.startswith("ready: ") for line in server.said):
+        server.process.kill()
+        raise AssertionError(f"the SQL server did not become ready:\n{server.output()[-4000:]}")
+    return server
+
+
+def test_the_sql_server_answers_over_jdbc_sees_new_days_refuses_writes_and_stops_clean(
+    tmp_path: Path,
+) -> None:
+    lake, work, home = tmp_path / "lake", tmp_path / "beeline", tmp_path / "dagster_home"
+    work.mkdir()
+    materialize(lake, TwitterResource(demo_tweets_per_day=POSTS), FIRST)
+    port = free_port()
+    started = time.monotonic()
+    server = start_server(lake, port, home)
+    start_seconds = time.monotonic() - started
+    try:
+        [ready] = [line for line in server.said if line.startswith("ready: ")]
+        assert "gold.daily_counts" in ready and "silver.tweets" in ready, ready
+        gold = read_table(lake, "gold/daily_counts")
+        counted = beeline(port, "select count(*), sum(tweets) from gold.daily_counts", work)
+        assert rows(counted) == [["1", str(gold["tweets"].sum())]]
+        query_seconds = seconds(counted)
+
+        # a day committed by a run while the server is up is in the next query
+        run = materialize_all(
+            tmp_path, SECOND, DATALAKE_ROOT=str(lake), TWEETS_DEMO_PER_DAY=str(POSTS + 7)
+        )
+        assert run.returncode == 0, run.stderr[-3000:]
+        gold = read_table(lake, "gold/daily_counts")
+        silver = read_table(lake, "silver/tweets")
+        answer = rows(
+            beeline(
+                port,
+                "select (select count(*) from gold.daily_counts), "
+                "(select sum(tweets) from gold.daily_counts), "
+                f"(select count(*) from silver.tweets where `date` = date'{SECOND}')",
+                work,
+            )
+        )
+        assert answer == [["2", str(gold["tweets"].sum()), str((silver["date"] == SECOND).sum())]]
+
+        # write statements are refused and write nothing
+        before = {day: lake_files(lake, day) for day in (FIRST, SECOND)}
+        for write in (
+            "insert into gold.daily_counts select * from gold.daily_counts",
+            f"insert overwrite directory '{lake}/gold/daily_counts' using parquet select 1",
+        ):
+            refused = beeline(port, write, work)
+            assert refused.returncode != 0, write
+            assert f"{READ_ONLY}: " in refused.stdout + refused.stderr, refused.stderr[-3000:]
+        assert {day: lake_files(lake, day) for day in (FIRST, SECOND)} == before
+    finally:
+        server.process.send_signal(signal.SIGINT)
+        server.process.wait(timeout=120)
+        server.finished.wait(30)
+        assert server.process.stdout is not None
+        server.process.stdout.close()
+
+    output = server.output()
+    assert server.process.returncode == 0, output[-3000:]
+    assert "\nstopped\n" in output, output[-3000:]
+    # its Spark driver (a JVM of its process group) ends when the server's pipe to it closes
+    deadline = time.monotonic() + 60
+    while alive_in_group(server.process.pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert alive_in_group(server.process.pid) == [], "the server's driver outlived it"
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    # for the closing note: the numbers of this machine
+    print(f"server ready in {start_seconds:.1f} s; a query over beeline in {query_seconds:.1f} s")
