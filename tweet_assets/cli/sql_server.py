@@ -20,7 +20,7 @@ from pyspark.java_gateway import ensure_callback_server_started
 
 from tweet_assets import settings
 from tweet_assets.cli.sql import lake_tables
-from tweet_assets.lake import CATALOG_CONF, READ_ONLY_CONF, write_refusal
+from tweet_assets.lake import CATALOG_CONF, READ_ONLY_CONF, WAREHOUSE, write_refusal
 from tweet_assets.spark import session_conf, start_session
 
 DEFAULT_PORT = 10000
@@ -42,6 +42,10 @@ def main(config: settings.Settings, root: str, port: int) -> None:
         "spark.hadoop.hive.server2.thrift.bind.host": HOST,
         "spark.hadoop.hive.server2.thrift.port": str(port),
     }
+    # HiveServer2's own Hive client (an in-memory Derby) logs to derby.log in the working folder
+    options = conf.get("spark.driver.extraJavaOptions", "")
+    derby_log = f"-Dderby.stream.error.file={WAREHOUSE / 'derby.log'}"
+    conf["spark.driver.extraJavaOptions"] = f"{options} {derby_log}".strip()
     spark = start_session(conf)
     # after the session's start: pyspark puts its own Ctrl-C handler in place then
     stop = threading.Event()

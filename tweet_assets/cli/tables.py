@@ -7,13 +7,17 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from tweet_assets import settings
-from tweet_assets.lake import Table, days_in, read_days
+from tweet_assets.lake import CATALOG_CONF, Table, days_in, read_days
 from tweet_assets.spark import session_conf, start_session
 
 
 def cli_session(config: settings.Settings) -> SparkSession:
     """The session a `tweet-lake` subcommand reads with: the runs' own Spark settings."""
-    conf = {**session_conf(config.spark_master, config.spark_remote), **config.spark_conf}
+    conf = {
+        **session_conf(config.spark_master, config.spark_remote),
+        **(CATALOG_CONF if config.spark_remote is None else {}),  # a server's are its own
+        **config.spark_conf,
+    }
     conf["spark.app.name"] = "tweet-lake-cli"
     return start_session(conf)
 

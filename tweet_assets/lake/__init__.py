@@ -5,6 +5,7 @@ from tweet_assets.lake.catalog import (
     CATALOG_CONF,
     READ_ONLY,
     READ_ONLY_CONF,
+    WAREHOUSE,
     register_tables,
     write_refusal,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "FETCH_FILE",
     "READ_ONLY",
     "READ_ONLY_CONF",
+    "WAREHOUSE",
     "LakeIOManager",
     "LakeWriteError",
     "RawPages",

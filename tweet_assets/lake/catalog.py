@@ -16,7 +16,10 @@ that got past the first check fails before it deletes or writes a file. The tabl
 external: `DROP TABLE` forgets one and deletes no file.
 """
 
+import os
 import re
+import tempfile
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 from pyspark.sql.types import StructType
@@ -26,10 +29,14 @@ from tweet_assets.lake.reader import days_in, read_days
 
 # What a long-lived session (the SQL server) needs so each query sees the days committed since
 # the last one: partitions are listed from the folders, not kept in the catalog, and no table's
-# file listing is cached between queries. Both are fixed when the session starts.
+# file listing is cached between queries. Fixed when the session starts.
 _MANAGED_PARTITIONS = "spark.sql.hive.manageFilesourcePartitions"
+# Where Spark keeps its databases' folders (empty: the tables are external): a folder of its
+# own, not `spark-warehouse/` in whatever folder the command runs in.
+WAREHOUSE = Path(tempfile.gettempdir()) / f"tweet-lake-spark-warehouse-{os.getuid()}"
 CATALOG_CONF = {
     "spark.sql.catalogImplementation": "in-memory",
+    "spark.sql.warehouse.dir": str(WAREHOUSE),
     _MANAGED_PARTITIONS: "false",
     "spark.sql.filesourceTableRelationCacheSize": "0",
 }
@@ -79,6 +86,7 @@ def register_tables(spark: SparkSession, tables: list[Table], raw_schema: Struct
         columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in schema)
         name = sql_name(table)
         if not spark.catalog.databaseExists(table.layer):
+            # in the warehouse, never the lake: dropping a database deletes its folder
             spark.sql(f"CREATE DATABASE {table.layer}")
         spark.sql(f"DROP TABLE IF EXISTS {name}")
         spark.sql(
