@@ -27,13 +27,13 @@ from pyspark.sql.types import StructType
 from tweet_assets.lake.layout import Table
 from tweet_assets.lake.reader import days_in, read_days
 
-# What a long-lived session (the SQL server) needs so each query sees the days committed since
-# the last one: partitions are listed from the folders, not kept in the catalog, and no table's
-# file listing is cached between queries. Fixed when the session starts.
-_MANAGED_PARTITIONS = "spark.sql.hive.manageFilesourcePartitions"
 # Where Spark keeps its databases' folders (empty: the tables are external): a folder of its
 # own, not `spark-warehouse/` in whatever folder the command runs in.
 WAREHOUSE = Path(tempfile.gettempdir()) / f"tweet-lake-spark-warehouse-{os.getuid()}"
+_MANAGED_PARTITIONS = "spark.sql.hive.manageFilesourcePartitions"
+# What a long-lived session (the SQL server) needs so each query sees the days committed since
+# the last one: partitions are listed from the folders, not kept in the catalog, and no table's
+# file listing is cached between queries. Fixed when the session starts.
 CATALOG_CONF = {
     "spark.sql.catalogImplementation": "in-memory",
     "spark.sql.warehouse.dir": str(WAREHOUSE),
