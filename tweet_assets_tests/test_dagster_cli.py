@@ -18,6 +18,7 @@ from tweet_assets_tests.support.dagster_cli import (
     materialize_command,
     run_dagster,
 )
+from tweet_assets_tests.support.event_log import executions_scanning_json
 from tweet_assets_tests.support.fake_x_api import (
     ACCOUNT,
     ACCOUNT_ID,
@@ -89,15 +90,27 @@ def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
 ) -> None:
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
     served = engaged_day(x_api, yesterday.isoformat(), 1_100)
+    events = tmp_path / "spark-events"
+    events.mkdir()
 
     result = materialize_all(
         tmp_path,
         yesterday.isoformat(),
         TWITTER_BEARER_TOKEN=TEST_TOKEN,
         TWITTER_API_BASE_URL=x_api.base_url,
+        SPARK_CONF=json.dumps(
+            {
+                "spark.eventLog.enabled": "true",
+                "spark.eventLog.dir": events.as_uri(),
+                "spark.eventLog.compress": "false",
+            }
+        ),
     )
 
     assert result.returncode == 0, result.stderr[-5000:]
+    # the whole graph parsed bronze's JSON pages in one Spark SQL execution: silver's tables and
+    # the check of silver against bronze read one parse
+    assert len(executions_scanning_json(events, "bronze/tweets/date=")) == 1
     # the account's id, eleven search pages, then one counts request for the run
     assert [request["path"].rsplit("/", 2)[-2] for request in x_api.requests] == [
         "username",

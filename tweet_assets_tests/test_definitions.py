@@ -246,4 +246,4 @@ def test_the_benchs_three_step_job_resolves_to_its_three_steps() -> None:
 
     job = three_steps.defs.resolve_job_def("three_steps")
 
-    assert sorted(job.graph.node_dict) == ["bronze_tweets", "gold_daily_counts", "silver_tweets"]
+    assert sorted(job.graph.node_dict) == ["bronze_tweets", "gold_daily_counts", "silver"]

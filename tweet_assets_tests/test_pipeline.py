@@ -21,6 +21,7 @@ from tweet_assets_tests.support.pipeline import (
     YESTERDAY,
     api_twitter,
     lake_files,
+    materialization,
     materialize,
     read_table,
     served_day,
@@ -290,7 +291,7 @@ def test_a_range_is_one_run_with_a_gold_row_per_day(tmp_path: Path) -> None:
     assert list(gold["date"]) == ["2026-11-18", "2026-11-19", "2026-11-20"]
     assert list(gold["weekday"]) == ["Wed", "Thu", "Fri"]
     assert list(gold["tweets"]) == [30, 30, 30]
-    silver_rows = result.asset_materializations_for_node("silver_tweets")[0].metadata
+    silver_rows = materialization(result, "silver_tweets").metadata
     assert silver_rows["dagster/row_count"].value == 90
 
 

@@ -4,9 +4,10 @@ their checks."""
 from tweet_assets.assets.bronze import bronze_tweets
 from tweet_assets.assets.checks import ASSET_CHECKS
 from tweet_assets.assets.gold import gold_daily_counts, gold_daily_hashtags
-from tweet_assets.assets.silver import silver_tweets, silver_users
+from tweet_assets.assets.silver import silver
 
-ASSETS = [bronze_tweets, silver_tweets, silver_users, gold_daily_counts, gold_daily_hashtags]
+# silver: silver_tweets and silver_users, made by one step
+ASSETS = [bronze_tweets, silver, gold_daily_counts, gold_daily_hashtags]
 
 __all__ = [
     "ASSETS",
@@ -14,6 +15,5 @@ __all__ = [
     "bronze_tweets",
     "gold_daily_counts",
     "gold_daily_hashtags",
-    "silver_tweets",
-    "silver_users",
+    "silver",
 ]

@@ -38,6 +38,17 @@ def releasing_days(compute: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _spec(layer: str, kinds: set[str], tags: Mapping[str, str] | None) -> dict[str, Any]:
+    """What every medallion asset of `layer` declares."""
+    return {
+        "group_name": layer,
+        "kinds": kinds,
+        "owners": ["team:data-engineering"],
+        "tags": {"layer": layer, **(tags or {})},
+        "freshness_policy": daily_freshness,
+    }
+
+
 def daily_asset(
     layer: str,
     kinds: set[str],
@@ -50,12 +61,35 @@ def daily_asset(
     asset = dg.asset(
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
-        group_name=layer,
-        kinds=kinds,
-        owners=["team:data-engineering"],
-        tags={"layer": layer, **(tags or {})},
-        freshness_policy=daily_freshness,
         ins=ins,
         check_specs=check_specs,
+        **_spec(layer, kinds, tags),
     )
     return lambda compute: asset(releasing_days(compute))
+
+
+def daily_assets(
+    name: str,
+    layer: str,
+    kinds: set[str],
+    descriptions: Mapping[str, str],
+    ins: Mapping[str, dg.AssetIn],
+    check_specs: list[dg.AssetCheckSpec] | None = None,
+) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
+    """Assets of `layer` (keys and descriptions: `descriptions`) made by one step, `name`,
+    each as `daily_asset` makes one and each depending on every input. A selection of some of
+    them runs the step for those alone (`context.selected_asset_keys`)."""
+    outs = {
+        key: dg.AssetOut(description=text, is_required=False, **_spec(layer, kinds, None))
+        for key, text in descriptions.items()
+    }
+    assets = dg.multi_asset(
+        name=name,
+        outs=outs,
+        ins=ins,
+        check_specs=check_specs,
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        can_subset=True,
+    )
+    return lambda compute: assets(releasing_days(compute))

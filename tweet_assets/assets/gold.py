@@ -5,8 +5,7 @@ people posted about each day."""
 from collections.abc import Mapping
 
 import dagster as dg
-from pyspark.sql import DataFrame, Row, Window
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame, Row
 
 from tweet_assets.assets.daily import daily_asset
 from tweet_assets.lake import fetch_records
@@ -18,6 +17,7 @@ from tweet_assets.transforms.gold import (
     daily_hashtags,
     daily_rows,
     hashtag_breaks,
+    hashtag_leaders,
 )
 from tweet_assets.transforms.rules import BLOCKING_RULES
 
@@ -111,22 +111,14 @@ def gold_daily_hashtags(context: dg.AssetExecutionContext, silver_tweets: DataFr
         {**BLOCKING_RULES, **BEFORE_HASHTAGS},
     )
     hashtags = daily_hashtags(silver_tweets).localCheckpoint()
-    # Only each day's leaders reach Python (a day can use tens of thousands of hashtags), each
-    # with the count of the day's hashtags.
-    ranked = Window.partitionBy("date").orderBy(F.desc("tweets"), "hashtag")
-    leaders = (
-        hashtags.withColumn("_rank", F.row_number().over(ranked))
-        .withColumn("_used", F.count("*").over(Window.partitionBy("date")))
-        .where(F.col("_rank") <= TOP_HASHTAGS)
-        .orderBy("date", "_rank")
-        .collect()
-    )
+    # Only each day's leaders reach Python (a day can use tens of thousands of hashtags).
+    leaders = hashtag_leaders(hashtags, TOP_HASHTAGS).collect()
     top: dict[str, list[dict]] = {day: [] for day in days}
     used = {day: 0 for day in days}
     for row in leaders:
         day = row["date"].isoformat()
         top[day].append({"hashtag": row["hashtag"], "tweets": row["tweets"]})
-        used[day] = row["_used"]
+        used[day] = row["used"]
     metadata: dict = {"top_hashtags_by_day": top}
     if len(days) == 1:
         [day_leaders] = top.values()

@@ -86,7 +86,7 @@ def day_verdict(
 
 
 def daily_check(
-    asset: dg.AssetsDefinition,
+    asset: dg.AssetsDefinition | dg.AssetKey,
     *,
     blocking: bool = False,
     additional_ins: Mapping[str, dg.AssetIn] | None = None,

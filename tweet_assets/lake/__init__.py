@@ -21,6 +21,7 @@ from tweet_assets.lake.layout import Table, local_folder
 from tweet_assets.lake.locks import release_step
 from tweet_assets.lake.raw_pages import RawPages
 from tweet_assets.lake.reader import days_in, read_days
+from tweet_assets.lake.writes import write_parquet_days
 
 __all__ = [
     "CATALOG_CONF",
@@ -41,5 +42,6 @@ __all__ = [
     "read_fetch_records",
     "register_tables",
     "release_step",
+    "write_parquet_days",
     "write_refusal",
 ]

@@ -40,10 +40,15 @@ from tweet_assets.lake.fetch_records import (
 )
 from tweet_assets.lake.layout import Table
 from tweet_assets.lake.locks import lock_days, release_step
-from tweet_assets.lake.raw_pages import RawPages
+from tweet_assets.lake.raw_pages import RAW_SCHEMA, RawPages
 from tweet_assets.lake.reader import days_in, read_days
 from tweet_assets.lake.spark_commit import finish_spark_commits
-from tweet_assets.lake.writes import write_in_place, write_parquet_days, write_raw_pages
+from tweet_assets.lake.writes import (
+    data_file_bytes,
+    write_in_place,
+    write_parquet_days,
+    write_raw_pages,
+)
 from tweet_assets.partitions import days_in_window
 from tweet_assets.settings import LAKE_ROOT
 from tweet_assets.spark import check_session, is_connect, session_of
@@ -121,6 +126,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
         check_session(spark)
         root = self._commit_root(spark, table)
         swapped: list[str] = []  # the days the local commit put in place before a failure
+        data_bytes: int | None = None  # the days' data files, counted in the stage
         try:
             if root is None:
                 finish_spark_commits(spark, table, is_connect(spark))
@@ -144,6 +150,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
                             write_record_file(stage.table / f"date={day.isoformat()}", record)
                     else:
                         rows_by_day = write_parquet_days(obj, str(stage.table), days)
+                    data_bytes = data_file_bytes(stage.table)
                     stage.commit([day.isoformat() for day in days if day in rows_by_day])
         except (OSError, Py4JJavaError, PySparkException) as error:
             problem = _storage_problem(error)
@@ -159,7 +166,8 @@ class LakeIOManager(dg.ConfigurableIOManager):
         finally:
             if isinstance(obj, RawPages):
                 obj.discard()
-        return self._metadata(spark, table, days, rows_by_day, observed)
+        schema = RAW_SCHEMA if isinstance(obj, RawPages) else _as_read(obj.schema)
+        return self._metadata(spark, table, days, rows_by_day, observed, schema, data_bytes)
 
     def _metadata(
         self,
@@ -168,13 +176,15 @@ class LakeIOManager(dg.ConfigurableIOManager):
         days: list[date],
         rows_by_day: dict[date, int],
         observed: Callable[[], dict] | None,
+        schema: StructType,
+        data_bytes: int | None,
     ) -> dict:
         metadata = {
             **(observed() if observed else {}),
             "lake_uri": dg.MetadataValue.path(table.path),
             "dagster/row_count": sum(rows_by_day.values()),
             "rows_by_day": {day.isoformat(): rows_by_day.get(day, 0) for day in days},
-            **_written(spark, table, days),
+            **_written(spark, table, days, schema, data_bytes),
         }
         if len(days) > 1:
             # Dagster copies a range run's metadata onto each of its partitions.
@@ -247,19 +257,34 @@ def _storage_problem(error: BaseException) -> str | None:
     return next((problem for problem in _STORAGE_PROBLEMS if problem in text), None)
 
 
-def _written(spark: SparkSession, table: Table, days: list[date]) -> dict:
-    """Column schema, bytes on disk and (for tables) the first rows of the days just written."""
-    written = read_days(spark, table, days)
-    schema = dg.TableSchema(
-        columns=[dg.TableColumn(f.name, f.dataType.simpleString()) for f in written.schema]
-    )
-    # Spark lists the files as it lists a table (hidden files aside) and reads no content.
-    paths = [table.day_path(day) for day in days]
-    files = spark.read.format("binaryFile").option("basePath", table.path).load(paths)
-    total = files.agg(F.sum("length").alias("bytes")).first()
+def _as_read(schema: StructType) -> StructType:
+    """`schema` of a frame written partitioned by `date`, as the table reads it back: the
+    partition column last."""
+    return StructType([f for f in schema if f.name != "date"] + [schema["date"]])
+
+
+def _written(
+    spark: SparkSession,
+    table: Table,
+    days: list[date],
+    schema: StructType,
+    data_bytes: int | None,
+) -> dict:
+    """Column schema, bytes on disk and (for tables) the first rows of the days just written.
+
+    The schema is the written frame's, and a local commit counted the bytes in its stage, so
+    only the preview reads the lake (one small job); a write elsewhere lists its days too.
+    """
+    if data_bytes is None:
+        # Spark lists the files as it lists a table (hidden files aside) and reads no content.
+        paths = [table.day_path(day) for day in days]
+        files = spark.read.format("binaryFile").option("basePath", table.path).load(paths)
+        total = files.agg(F.sum("length").alias("bytes")).first()
+        data_bytes = (total["bytes"] if total else None) or 0
+    columns = dg.TableSchema([dg.TableColumn(f.name, f.dataType.simpleString()) for f in schema])
     metadata: dict = {
-        "dagster/column_schema": schema,
-        "bytes_written": (total["bytes"] if total else None) or 0,
+        "dagster/column_schema": columns,
+        "bytes_written": data_bytes,
     }
     if not table.raw:
         records = [
@@ -269,7 +294,7 @@ def _written(spark: SparkSession, table: Table, days: list[date]) -> dict:
                     for k, v in row.asDict().items()
                 }
             )
-            for row in written.limit(PREVIEW_ROWS).collect()
+            for row in read_days(spark, table, days, schema=schema).limit(PREVIEW_ROWS).collect()
         ]
-        metadata["preview"] = dg.MetadataValue.table(records, schema=schema)
+        metadata["preview"] = dg.MetadataValue.table(records, schema=columns)
     return metadata

@@ -20,7 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from pyspark.sql.types import DateType, StringType, StructField, StructType
 
+# A raw table as Spark reads it: each page a line of text, under its day.
+RAW_SCHEMA = StructType([StructField("value", StringType()), StructField("date", DateType())])
 CHUNK_SCHEMA = pa.schema([("date", pa.date32()), ("seq", pa.int64()), ("value", pa.string())])
 CHUNK_BYTES = 32 * 1024 * 1024
 SPOOL_PREFIX = "tweet-lake-pages-"

@@ -31,17 +31,20 @@ def read_days(
     days: list[date] | None = None,
     json_schema: StructType | None = None,
     merge_schema: bool = False,
+    schema: StructType | None = None,
 ) -> DataFrame:
     """The table's rows of `days` (all its days when None), with their `date` column.
 
     Bronze is its pages as text lines (`value`), or parsed as JSON with `json_schema`
     (schema-on-read); the other layers are Parquet. With `merge_schema`, days written before
     a column was added read it as null (every file's schema is read: a job of its own);
-    without, the columns are one file's.
+    without, the columns are one file's. A known `schema` spares reading any file's.
     """
     reader = spark.read.option("basePath", table.path)
     paths = [table.path] if days is None else [table.day_path(day) for day in days]
     if not table.raw:
+        if schema is not None:
+            reader = reader.schema(schema)
         return reader.option("mergeSchema", merge_schema).parquet(*paths)
     if json_schema is not None:
         return reader.schema(json_schema).json(paths)

@@ -6,6 +6,7 @@ dynamic partition overwrite) is the caller's choice.
 """
 
 import functools
+import os
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from pyspark.sql import functions as F
 
 from tweet_assets.lake.raw_pages import CHUNK_SCHEMA, RawPages
 from tweet_assets.lake.spark_commit import committed_marked
+
+# Names Spark's file listing skips.
+_HIDDEN = ("_", ".")
 
 
 def pages_as_text(pages: DataFrame) -> DataFrame:
@@ -91,3 +95,17 @@ def write_parquet_days(
         if not rows_by_day[day]:
             empty.write.mode(mode).parquet(f"{table_path}/date={day.isoformat()}")
     return rows_by_day
+
+
+def data_file_bytes(table_folder: Path) -> int:
+    """The bytes of the table's data files: what Spark lists of it, hidden files (`_*`, `.*`,
+    such as `_SUCCESS`, checksums and fetch records) and folders aside."""
+    total = 0
+    for folder, subfolders, files in os.walk(table_folder):
+        subfolders[:] = [name for name in subfolders if not name.startswith(_HIDDEN)]
+        total += sum(
+            os.path.getsize(os.path.join(folder, name))
+            for name in files
+            if not name.startswith(_HIDDEN)
+        )
+    return total

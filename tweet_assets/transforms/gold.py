@@ -3,7 +3,7 @@ whether the day is complete; and one row per hashtag used each day."""
 
 from datetime import date
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from tweet_assets.transforms.rules import BLOCKING_RULES, rule_flags
@@ -130,6 +130,19 @@ def daily_hashtags(tweets: DataFrame) -> DataFrame:
         F.count("*").alias("tweets"),
         F.count_distinct("author_id").alias("authors"),
         F.sum("like_count").cast("long").alias("like_count"),
+    )
+
+
+def hashtag_leaders(hashtags: DataFrame, top: int) -> DataFrame:
+    """The `top` hashtags of each day of `hashtags` (daily_hashtags), most posts first (ties by
+    name): `date`, `hashtag`, `tweets` and `used`, how many hashtags the day used."""
+    ranked = Window.partitionBy("date").orderBy(F.desc("tweets"), "hashtag")
+    return (
+        hashtags.withColumn("_rank", F.row_number().over(ranked))
+        .withColumn("used", F.count("*").over(Window.partitionBy("date")))
+        .where(F.col("_rank") <= top)
+        .orderBy("date", "_rank")
+        .select("date", "hashtag", "tweets", "used")
     )
 
 

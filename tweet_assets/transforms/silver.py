@@ -22,6 +22,7 @@ when the post has none; and `referenced_type`, the type of its first reference (
 `quoted`, `retweeted`), null for a post that references none.
 """
 
+from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, Observation, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
@@ -210,6 +211,15 @@ def _referenced_type() -> Column:
     """The type of a post's first reference; newer API versions say posts and reposts."""
     first = F.get(F.coalesce("t.referenced_tweets", "t.referenced_posts"), 0)["type"]
     return F.when(first == "reposted", F.lit("retweeted")).otherwise(first)
+
+
+def parsed_once(pages: DataFrame) -> DataFrame:
+    """The columns of parsed `pages` that silver reads, kept in Spark's cache (in memory, on
+    disk where memory runs short) until `unpersist()`: the first job that reads them parses
+    the JSON, and every later one reads the parsed pages."""
+    return pages.select("date", CORRUPT_RECORD, "data", "includes").persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
 
 
 def posts_from_pages(pages: DataFrame, bad_records: Observation | None = None) -> DataFrame:

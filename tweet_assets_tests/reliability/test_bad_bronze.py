@@ -13,7 +13,7 @@ import pytest
 
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.fake_x_api import make_tweet, make_user
-from tweet_assets_tests.support.pipeline import materialize, read_table
+from tweet_assets_tests.support.pipeline import materialization, materialize, read_table
 
 pytestmark = pytest.mark.usefixtures("spark")
 
@@ -92,8 +92,8 @@ CASES = {
 
 
 def silver_metadata(result: dg.ExecuteInProcessResult) -> dict:
-    [materialization] = [m for m in result.asset_materializations_for_node("silver_tweets")]
-    return {key: value.value for key, value in materialization.metadata.items()}
+    made = materialization(result, "silver_tweets")
+    return {key: value.value for key, value in made.metadata.items()}
 
 
 @pytest.mark.parametrize("case", list(CASES))

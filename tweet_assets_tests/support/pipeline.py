@@ -48,6 +48,18 @@ def materialize(
     )
 
 
+def materialization(result: dg.ExecuteInProcessResult, asset: str) -> dg.AssetMaterialization:
+    """The run's materialization of `asset`, whichever step made it (the first day's, for a
+    range run: each day's carries the run's metadata)."""
+    made = [
+        event.step_materialization_data.materialization
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == dg.AssetKey(asset)
+    ]
+    assert made, f"the run did not materialize {asset}"
+    return made[0]
+
+
 def lake_files(lake: Path, day: str) -> dict[str, bytes]:
     """Every file of one day's partitions in every table (fetch records too), by path, with
     its bytes."""

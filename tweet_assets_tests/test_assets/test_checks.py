@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, Scripted, make_tweet
-from tweet_assets_tests.support.pipeline import materialize
+from tweet_assets_tests.support.pipeline import materialization, materialize
 
 pytestmark = pytest.mark.usefixtures("spark")
 
@@ -74,7 +74,7 @@ def test_a_post_without_author_fails_the_blocking_check_and_gold_does_not_run(
     assert not keys.passed
     assert keys.partition == YESTERDAY.isoformat()
     assert keys.metadata["problems"].value == ["a post has no author_id"]
-    assert result.asset_materializations_for_node("silver_tweets")
+    assert materialization(result, "silver_tweets")
     assert not result.asset_materializations_for_node("gold_daily_counts")
     assert not result.asset_materializations_for_node("gold_daily_hashtags")
     assert not (tmp_path / "gold").exists()
