@@ -1,12 +1,21 @@
 """silver and gold as a bare Spark job, no Dagster: the baseline a Dagster run is held against.
 
-The same transformations, Spark settings and bronze as a Dagster run; the job reads the bronze
-days, writes silver tweets and users, reads silver tweets back and writes gold, the way the
-seed course's spark-submit jobs did. Prints the seconds of each stage as JSON, and those of
-silver run a second time in the same session (the JIT warm). Gold is both gold tables.
-Gold reads the days' fetch records beside the bronze pages, as the Dagster run's gold does.
-Usage: python bench/bare_spark.py BRONZE_TABLE OUT_DIR FIRST_DAY LAST_DAY (BRONZE_TABLE a folder
-ending in bronze/tweets)
+The Spark work of a Dagster run of silver and gold with their checks, through the same
+functions, settings and bronze, in the order the run does it:
+- silver: bronze parsed once (cached), silver_tweets written (its bad records and rows
+  observed), silver_users written, bronze's post ids counted for the check on them, and each
+  table's preview row read back, as the IO manager does;
+- silver's checks: its blocking rules, and users' ids;
+- gold: each table's refusal of broken silver days and its metadata, then the table written and
+  its preview read back; gold reads the days' fetch records beside the bronze pages;
+- gold's checks against silver.
+What it leaves out is Dagster's: the instance's event log, the steps, the day locks and the
+lake's staged commit (the run writes into a stage and renames each day in; this script writes
+its folders straight away).
+
+Prints the seconds of each stage as JSON, and those of silver run a second time in the same
+session (the JIT warm). Usage: python bench/bare_spark.py BRONZE_TABLE OUT_DIR FIRST_DAY
+LAST_DAY (BRONZE_TABLE a folder ending in bronze/tweets)
 """
 
 import json
@@ -15,16 +24,52 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import functions as F
 
-from tweet_assets.lake import Table, read_fetch_records
+from tweet_assets.lake import Table, read_fetch_records, write_parquet_days
 from tweet_assets.spark import default_conf
-from tweet_assets.transforms.gold import daily_counts, daily_hashtags
-from tweet_assets.transforms.silver import PAGE_SCHEMA, tweets_from_pages, users_from_pages
+from tweet_assets.transforms.checks import (
+    bronze_post_ids,
+    count_problems,
+    hashtag_problems,
+    user_problems,
+)
+from tweet_assets.transforms.gold import (
+    GOLD_COLUMNS,
+    daily_hashtags,
+    daily_rows,
+    hashtag_breaks,
+    hashtag_leaders,
+)
+from tweet_assets.transforms.rules import DAY_RULES, KEY_RULES, rule_breaks
+from tweet_assets.transforms.silver import (
+    PAGE_SCHEMA,
+    parsed_once,
+    tweets_from_pages,
+    users_from_pages,
+)
+
+PREVIEW_ROWS = 5
 
 
-def write(df: DataFrame, path: str) -> None:
-    df.write.mode("overwrite").partitionBy("date").parquet(path)
+def write(df: DataFrame, path: str, days: list[date]) -> None:
+    """The run's write of a table (its guard on the days and its count of rows per day), and
+    the IO manager's preview read back."""
+    write_parquet_days(df, path, days)
+    df.sparkSession.read.schema(df.schema).parquet(path).limit(PREVIEW_ROWS).collect()
+
+
+def silver(spark: SparkSession, bronze: str, out: str, days: list[date]) -> None:
+    paths = [f"{bronze}/date={day}" for day in days]
+    pages = parsed_once(spark.read.option("basePath", bronze).schema(PAGE_SCHEMA).json(paths))
+    bad, rows = Observation("bad_records"), Observation("silver_rows")
+    per_day = [F.count_if(F.col("date") == F.lit(day)).alias(str(day)) for day in days]
+    write(tweets_from_pages(pages, bad).observe(rows, *per_day), f"{out}/silver/tweets", days)
+    assert bad.get is not None and rows.get is not None
+    write(users_from_pages(pages), f"{out}/silver/users", days)
+    bronze_post_ids(pages).collect()
+    pages.unpersist()
 
 
 def main(bronze: str, out: str, first: str, last: str) -> dict[str, float]:
@@ -37,28 +82,40 @@ def main(bronze: str, out: str, first: str, last: str) -> dict[str, float]:
 
     first_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
     days = [first_day + timedelta(n) for n in range((last_day - first_day).days + 1)]
-    paths = [f"{bronze}/date={day}" for day in days]
-    pages = spark.read.option("basePath", bronze).schema(PAGE_SCHEMA).json(paths)
 
     mark = time.perf_counter()
-    write(tweets_from_pages(pages), f"{out}/silver/tweets")
-    write(users_from_pages(pages), f"{out}/silver/users")
+    silver(spark, bronze, out, days)
     seconds["silver"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     silver_tweets = spark.read.parquet(f"{out}/silver/tweets")
+    rule_breaks(silver_tweets, KEY_RULES).collect()
+    rule_breaks(silver_tweets, DAY_RULES).collect()
+    user_problems(spark.read.parquet(f"{out}/silver/users")).collect()
+    seconds["silver_checks"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
     bronze_table = Table(str(Path(bronze).parent.parent), "bronze", "tweets")
     fetches = read_fetch_records(spark, bronze_table, days)
-    write(daily_counts(silver_tweets, days, fetches), f"{out}/gold/daily_counts")
+    computed = daily_rows(silver_tweets, days, fetches).localCheckpoint()
+    computed.collect()  # gold's refusal of broken days and its metadata
+    write(computed.select(*GOLD_COLUMNS), f"{out}/gold/daily_counts", days)
     seconds["gold_counts"] = time.perf_counter() - mark
-    write(daily_hashtags(silver_tweets), f"{out}/gold/daily_hashtags")
+    hashtag_breaks(silver_tweets).collect()
+    hashtags = daily_hashtags(silver_tweets).localCheckpoint()
+    hashtag_leaders(hashtags, 10).collect()
+    write(hashtags, f"{out}/gold/daily_hashtags", days)
     seconds["gold"] = time.perf_counter() - mark
     seconds["gold_hashtags"] = seconds["gold"] - seconds["gold_counts"]
 
+    mark = time.perf_counter()
+    count_problems(spark.read.parquet(f"{out}/gold/daily_counts"), silver_tweets).collect()
+    hashtag_problems(spark.read.parquet(f"{out}/gold/daily_hashtags"), silver_tweets).collect()
+    seconds["gold_checks"] = time.perf_counter() - mark
+
     # Silver again in the now warm JVM: Spark's steady state, apart from its JIT warm-up.
     mark = time.perf_counter()
-    write(tweets_from_pages(pages), f"{out}/warm/silver/tweets")
-    write(users_from_pages(pages), f"{out}/warm/silver/users")
+    silver(spark, bronze, f"{out}/warm", days)
     seconds["silver_warm"] = time.perf_counter() - mark
     spark.stop()
     return seconds
