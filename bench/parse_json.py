@@ -46,7 +46,8 @@ def with_pyarrow(files: list[Path]) -> int:
 
 
 def with_spark(spark: SparkSession, folder: Path) -> int:
-    pages = parsed_once(spark.read.schema(PAGE_SCHEMA).json(str(folder)))
+    table = spark.read.option("basePath", str(folder.parent))
+    pages = parsed_once(table.schema(PAGE_SCHEMA).json(str(folder)))
     [row] = pages.select(F.sum(F.size("data")).alias("posts")).collect()
     pages.unpersist()
     return row["posts"]
