@@ -4,9 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DAYS ?= 7
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
-# make demo's run logs at INFO: one line per fetched day, the run's warnings and errors; Dagster's
-# step-by-step DEBUG events stay in the instance's event log (Dagit shows them).
-QUIET_RUN := {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 .PHONY: install lock demo test typecheck bench bench-connect sql sql-server report dev lint clean-lake FORCE
 
@@ -44,14 +41,10 @@ $(DAGSTER_HOME)/dagster.yaml: FORCE
 
 FORCE:
 
-# The last $(DEMO_DAYS) complete UTC days, on the offline corpus, as one run; then the gold table.
+# The last $(DEMO_DAYS) complete UTC days, on the offline corpus, as one run; then the gold table,
+# in one process and one Spark session (tweet_assets/cli/demo.py).
 demo: install $(DAGSTER_HOME)/dagster.yaml
-	@range=$$($(BIN)/python -c 'from datetime import UTC, datetime, timedelta as d; \
-	t = datetime.now(UTC).date(); print(f"{t - d(days=$(DEMO_DAYS))}...{t - d(days=1)}")'); \
-	echo "Materializing $$range on the offline demo corpus"; \
-	env -u TWITTER_BEARER_TOKEN $(BIN)/dg launch --assets '*' --partition-range "$$range" \
-		--config-json '$(QUIET_RUN)' && \
-	$(BIN)/tweet-lake show gold_daily_counts --from "$${range%...*}" --to "$${range#*...}"
+	@env -u TWITTER_BEARER_TOKEN $(BIN)/tweet-lake demo --days $(DEMO_DAYS)
 
 test: install typecheck
 	$(BIN)/ruff check .

@@ -253,7 +253,8 @@ def test_a_bad_spark_conf_fails_loading_with_the_variable_and_the_fix(tmp_path: 
 
 
 def test_make_demo_prints_a_line_a_day_and_the_gold_table_and_nothing_else(tmp_path: Path) -> None:
-    """The front door, as a newcomer meets it once installed: `dg launch` at INFO, then gold."""
+    """The front door, as a newcomer meets it once installed: the run at INFO, then gold; the
+    run is on the instance, as Dagit shows it."""
     home, lake = tmp_path / "dagster_home", tmp_path / "lake"
     env = clean_env(home, lake, TWITTER_BEARER_TOKEN="must-be-ignored")
     for make_variable in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):  # as typed in a shell, not nested
@@ -279,6 +280,10 @@ def test_make_demo_prints_a_line_a_day_and_the_gold_table_and_nothing_else(tmp_p
     assert table[-1] == "(7 rows)" and table[-9].split()[:3] == ["date", "weekday", "tweets"]
     gold = read_table(lake, "gold/daily_counts")
     assert list(gold["tweets"]) == [300] * 7
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        [run] = instance.get_runs()
+        assert (run.job_name, run.status) == ("__ASSET_JOB", dg.DagsterRunStatus.SUCCESS)
+        assert run.tags["dagster/asset_partition_range_end"] == gold["date"].iloc[-1]
 
 
 def test_gold_alone_refuses_a_silver_day_that_breaks_a_blocking_rule(

@@ -1,4 +1,4 @@
-"""`tweet-lake show|sql|sql-server|report|settings`: the lake from the shell, on the runs' settings.
+"""`tweet-lake show|sql|sql-server|report|demo|settings`: the lake from the shell.
 
 Every subcommand reads the lake the same way, through Spark (`lake.read_days`) on the settings
 the runs use (`SPARK_MASTER` or `SPARK_REMOTE`, `SPARK_CONF`, `DATALAKE_ROOT`), so it works on
@@ -34,6 +34,8 @@ def _parser(config: settings.Settings) -> argparse.ArgumentParser:
     )
     reported = add("report", "draw gold's tweets, authors and likes per day as an HTML page")
     reported.add_argument("--out", help="the page to write (default {lake}/reports/…html)")
+    demo = add("demo", "materialize the last N complete UTC days as one run, then print gold")
+    demo.add_argument("--days", type=int, default=7, help="how many days (default 7)")
     described = add("settings", "print the configuration variables and their values")
     described.add_argument(
         "--markdown", action="store_true", help="print the README's table of them instead"
@@ -59,6 +61,10 @@ def main(argv: list[str] | None = None) -> None:
         show.main(config, args.root, args.asset, args.first, args.last)
     elif args.command == "sql":
         sql.main(config, args.root, args.query)
+    elif args.command == "demo":
+        from tweet_assets.cli import demo  # loads the definitions: only this command needs them
+
+        demo.main(config, args.days)
     elif args.command == "sql-server":
         sql_server.main(config, args.root, args.port)
     else:
