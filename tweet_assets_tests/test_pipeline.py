@@ -1,5 +1,6 @@
 """The whole medallion, run in-process through the real IO manager into a temporary lake."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -279,6 +280,54 @@ def test_a_day_that_became_empty_is_replaced_not_kept(tmp_path: Path) -> None:
     assert read_table(tmp_path, "gold/daily_hashtags").empty
     [bronze_file] = (tmp_path / "bronze/tweets/date=2026-11-20").glob("*.txt")
     assert bronze_file.read_text() == '{"meta":{"result_count":0}}\n'
+
+
+def test_one_silver_table_selected_is_written_alone_and_checked_against_the_lake(
+    tmp_path: Path,
+) -> None:
+    """silver_tweets, silver_users and the check against bronze are one step; a selection of
+    silver_users and the check writes silver_users alone, and the check then holds the lake's
+    silver_tweets (as its latest write counted it) against bronze."""
+    day = "2026-11-20"
+    check = dg.AssetCheckKey(dg.AssetKey("silver_tweets"), "silver_tweets_match_bronze_ids")
+    with dg.instance_for_test() as instance:
+        twitter = TwitterResource(demo_tweets_per_day=30)
+        materialize(tmp_path, twitter, day, selection="bronze_tweets*", instance=instance)
+        tweets_before = silver_tweet_files(tmp_path, day)
+        twitter = TwitterResource(demo_tweets_per_day=60)
+        materialize(tmp_path, twitter, day, selection="bronze_tweets", instance=instance)
+
+        users_and_check = dg.AssetSelection.assets("silver_users") | dg.AssetSelection.checks(check)
+        ran = materialize(
+            tmp_path,
+            twitter,
+            day,
+            selection=users_and_check,
+            instance=instance,
+            raise_on_error=False,
+        )
+
+    made = {event.asset_key for event in ran.get_asset_materialization_events()}
+    assert made == {dg.AssetKey("silver_users")}
+    verdicts = {verdict.check_name: verdict for verdict in ran.get_asset_check_evaluations()}
+    assert sorted(verdicts) == ["silver_tweets_match_bronze_ids", "silver_users_ids_unique"]
+    assert silver_tweet_files(tmp_path, day) == tweets_before
+    pages = [
+        json.loads(line)
+        for file in (tmp_path / "bronze" / "tweets" / f"date={day}").glob("*.txt")
+        for line in file.read_text().splitlines()
+    ]
+    users = {u["id"] for page in pages for u in page.get("includes", {}).get("users", [])}
+    assert set(read_table(tmp_path, "silver/users")["id"]) == users
+    # the lake's silver_tweets holds the 30 posts of the first fetch; bronze holds 60 now
+    verdict = verdicts["silver_tweets_match_bronze_ids"]
+    assert not verdict.passed and verdict.partition == day
+    counts = {key: verdict.metadata[key].value for key in ("silver_rows", "bronze_post_ids")}
+    assert counts == {"silver_rows": 30, "bronze_post_ids": 60}
+
+
+def silver_tweet_files(lake: Path, day: str) -> dict[str, bytes]:
+    return {path: data for path, data in lake_files(lake, day).items() if "silver/tweets" in path}
 
 
 def test_a_range_is_one_run_with_a_gold_row_per_day(tmp_path: Path) -> None:

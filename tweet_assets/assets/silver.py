@@ -7,7 +7,7 @@ and silver_tweets, silver_users and the check of silver_tweets against bronze's 
 read them there. A selection of one of the tables runs the step for that table alone.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 
 import dagster as dg
@@ -15,7 +15,7 @@ from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
 from tweet_assets.assets.daily import daily_assets
-from tweet_assets.assets.verdicts import day_verdict, verdict_targets
+from tweet_assets.assets.verdicts import day_verdict, latest_records, verdict_targets
 from tweet_assets.lake import WithMetadata, parsed_as_json
 from tweet_assets.partitions import daily_partitions, days_in_window
 from tweet_assets.transforms.checks import bronze_post_ids
@@ -90,8 +90,9 @@ def silver(
     check = dg.AssetCheckKey(TWEETS, MATCH_BRONZE_IDS)
     making = context.selected_asset_keys
     checking = check in context.selected_asset_check_keys
-    readers = (TWEETS in making) + (USERS in making) + checking
-    # With more than one reader, the first (silver_tweets' write) parses; the others read that.
+    # The Spark jobs that read the pages: each table's write, and the check's count of bronze's
+    # ids. With more than one, the first parses the JSON and the others read the parsed pages.
+    readers = len(making) + checking
     pages = parsed_once(bronze_tweets) if readers > 1 else bronze_tweets
     try:
         rows: dict[str, int] = {}  # silver_tweets' rows by day, counted as they were written
@@ -105,13 +106,25 @@ def silver(
         if USERS in making:
             yield dg.Output(users_from_pages(pages), output_name="silver_users")
         if checking:
-            if TWEETS not in making:  # the check alone: the rows this parse gives silver_tweets
-                [counted] = tweets_from_pages(pages).select(*_rows_by_day(days)).collect()
-                rows = counted.asDict()
+            if TWEETS not in making:  # the check alone: the rows silver_tweets' writes counted
+                rows = _rows_in_lake(context.instance, days)
             yield from _match_bronze_ids(context, check, pages, rows, days)
     finally:
         if readers > 1:
             pages.unpersist()
+
+
+def _rows_in_lake(instance: dg.DagsterInstance, days: list[date]) -> dict[str, int]:
+    """silver_tweets' rows of each of `days`, as the write of the day's latest materialization
+    counted them (its `rows_by_day`); a day never materialized has none."""
+    labels = [day.isoformat() for day in days]
+    rows = {}
+    for day, record in latest_records(instance, TWEETS, labels).items():
+        materialization = record.asset_materialization
+        by_day = materialization.metadata.get("rows_by_day") if materialization else None
+        counted = by_day.value if isinstance(by_day, dg.JsonMetadataValue) else None
+        rows[day] = counted.get(day, 0) if isinstance(counted, Mapping) else 0
+    return rows
 
 
 def _match_bronze_ids(

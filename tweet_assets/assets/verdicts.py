@@ -36,12 +36,24 @@ def verdict_targets(
 def latest_materializations(
     instance: dg.DagsterInstance, asset_key: dg.AssetKey, days: list[str]
 ) -> Targets:
-    """The latest materialization of each of `days` of `asset_key` that has one.
+    """The latest materialization of each of `days` of `asset_key` that has one."""
+    return {
+        day: AssetCheckEvaluationTargetMaterializationData(
+            storage_id=record.storage_id, run_id=record.run_id, timestamp=record.timestamp
+        )
+        for day, record in latest_records(instance, asset_key, days).items()
+    }
+
+
+def latest_records(
+    instance: dg.DagsterInstance, asset_key: dg.AssetKey, days: list[str]
+) -> dict[str, dg.EventLogRecord]:
+    """The record of the latest materialization of each of `days` of `asset_key` that has one.
 
     One query for a whole run as a rule (newest first, so a run's own materializations come
     first); more, a PAGE at a time, when days were last materialized by other runs.
     """
-    targets: Targets = {}
+    records: dict[str, dg.EventLogRecord] = {}
     cursor = None
     while True:
         found = instance.fetch_materializations(
@@ -50,12 +62,10 @@ def latest_materializations(
             cursor=cursor,
         )
         for record in found.records:
-            if record.partition_key and record.partition_key not in targets:
-                targets[record.partition_key] = AssetCheckEvaluationTargetMaterializationData(
-                    storage_id=record.storage_id, run_id=record.run_id, timestamp=record.timestamp
-                )
-        if len(targets) == len(days) or not found.has_more:
-            return targets
+            if record.partition_key and record.partition_key not in records:
+                records[record.partition_key] = record
+        if len(records) == len(days) or not found.has_more:
+            return records
         cursor = found.cursor
 
 

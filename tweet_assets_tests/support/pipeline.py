@@ -21,7 +21,7 @@ def materialize(
     twitter: TwitterResource,
     first_day: str,
     last_day: str | None = None,
-    selection: str | list[str] = "*",
+    selection: str | list[str] | dg.AssetSelection = "*",
     raise_on_error: bool = True,
     instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
@@ -41,11 +41,13 @@ def materialize(
         selection=selection,
         raise_on_error=raise_on_error,
         instance=instance,
-        resources={
-            "twitter": twitter,
-            "io_manager": LakeIOManager(root=str(lake), pyspark=spark_resource("local[2]")),
-        },
+        resources={"twitter": twitter, "io_manager": lake_io_manager(lake)},
     )
+
+
+def lake_io_manager(lake: Path) -> LakeIOManager:
+    """The lake's IO manager on `lake`, with the tests' Spark session settings."""
+    return LakeIOManager(root=str(lake), pyspark=spark_resource("local[2]"))
 
 
 def materialization(result: dg.ExecuteInProcessResult, asset: str) -> dg.AssetMaterialization:
