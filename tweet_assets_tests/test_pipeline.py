@@ -282,6 +282,9 @@ def test_a_day_that_became_empty_is_replaced_not_kept(tmp_path: Path) -> None:
     assert bronze_file.read_text() == '{"meta":{"result_count":0}}\n'
 
 
+SILVER_TWEETS = ["bronze_tweets", "silver_tweets"]
+
+
 def test_one_silver_table_selected_is_written_alone_and_checked_against_the_lake(
     tmp_path: Path,
 ) -> None:
@@ -292,7 +295,7 @@ def test_one_silver_table_selected_is_written_alone_and_checked_against_the_lake
     check = dg.AssetCheckKey(dg.AssetKey("silver_tweets"), "silver_tweets_match_bronze_ids")
     with dg.instance_for_test() as instance:
         twitter = TwitterResource(demo_tweets_per_day=30)
-        materialize(tmp_path, twitter, day, selection="bronze_tweets*", instance=instance)
+        materialize(tmp_path, twitter, day, selection=SILVER_TWEETS, instance=instance)
         tweets_before = silver_tweet_files(tmp_path, day)
         twitter = TwitterResource(demo_tweets_per_day=60)
         materialize(tmp_path, twitter, day, selection="bronze_tweets", instance=instance)
