@@ -19,6 +19,7 @@ LAST_DAY (BRONZE_TABLE a folder ending in bronze/tweets)
 """
 
 import json
+import shutil
 import sys
 import time
 from datetime import date, timedelta
@@ -73,6 +74,7 @@ def silver(spark: SparkSession, bronze: str, out: str, days: list[date]) -> None
 
 
 def main(bronze: str, out: str, first: str, last: str) -> dict[str, float]:
+    shutil.rmtree(out, ignore_errors=True)  # the tables are written new: a previous run's go
     started = time.perf_counter()
     builder = SparkSession.builder
     for key, value in default_conf("local[*]").items():
