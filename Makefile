@@ -55,7 +55,7 @@ typecheck: install
 	$(BIN)/mypy
 
 # Every scale target (bench/run.py) on the offline corpus, then the executors on Spark Connect
-# (bench/connect.py); writes bench/RESULTS.md (~20 min).
+# (bench/connect.py); writes bench/RESULTS.md (~40 min).
 bench: install $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/connect.py
