@@ -28,19 +28,7 @@ defs = dg.Definitions(
         tweets_daily_schedule(config.schedule_cron, config.schedule_running, config.refresh_days)
     ],
     resources={
-        "twitter": TwitterResource(
-            # Without a token the demo corpus serves; with one, Dagster resolves the EnvVar at
-            # run time and keeps only the variable's name in run config and the event log.
-            bearer_token=dg.EnvVar(settings.TOKEN) if config.token_set else None,
-            api_base_url=config.api_base_url,
-            endpoint=config.endpoint,
-            query=config.query,
-            account=config.account,
-            max_tweets_per_day=config.max_tweets_per_day,
-            demo_tweets_per_day=config.demo_tweets_per_day,
-            max_tries=config.max_tries,
-            max_retry_seconds=config.max_retry_seconds,
-        ),
+        "twitter": TwitterResource.from_settings(config),
         "io_manager": LakeIOManager(
             root=config.lake_root,
             pyspark=spark_resource(config.spark_master, config.spark_conf, config.spark_remote),

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from tweet_assets.settings import DEFAULT_SCHEDULE_CRON, SCHEDULE_CRON
+from tweet_assets.settings import DEFAULTS, SCHEDULE_CRON
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 # Dagster's run retries (when the instance enables them) retry a scheduled run this many times:
@@ -77,5 +77,5 @@ def tweets_daily_schedule(cron: str, running: bool, refresh_days: int = 1) -> dg
     except dg.DagsterInvalidDefinitionError:
         raise ValueError(
             f"{SCHEDULE_CRON}={cron!r} is not a cron expression: give five fields, read in "
-            f"UTC, e.g. {DEFAULT_SCHEDULE_CRON!r} (00:15 every day), or unset it."
+            f"UTC, e.g. {DEFAULTS.schedule_cron!r} (00:15 every day), or unset it."
         ) from None

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from tweet_assets.settings import DEFAULT_ACCOUNT, DEMO_PER_DAY
+from tweet_assets.settings import DEFAULTS, DEMO_PER_DAY
 from tweet_assets.source.demo_day import DemoDay, demo_user_id
 from tweet_assets.source.pages import FetchStats, SearchPage
 
@@ -33,7 +33,7 @@ class DemoCorpus:
     source = "demo"
     endpoint = "demo"
 
-    def __init__(self, tweets_per_day: int, account: str | None = DEFAULT_ACCOUNT):
+    def __init__(self, tweets_per_day: int, account: str | None = DEFAULTS.account):
         if tweets_per_day < 0:
             raise ValueError(
                 f"demo tweets per day is {tweets_per_day}; set {DEMO_PER_DAY} to 0 or more"

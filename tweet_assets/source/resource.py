@@ -26,34 +26,26 @@ class TwitterResource(dg.ConfigurableResource):
         description=f"X API v2 app bearer token (from {settings.TOKEN}); unset: demo corpus.",
         repr=False,
     )
-    api_base_url: str = Field(
-        default=settings.DEFAULT_API_BASE_URL, description="X API v2 base URL."
-    )
-    endpoint: str = Field(
-        default=settings.SEARCH_ENDPOINTS[0], description="`recent` (7 days) or `all` (archive)."
-    )
-    query: str = Field(default=settings.DEFAULT_QUERY, description="The search query.")
-    account: str | None = Field(
-        default=settings.DEFAULT_ACCOUNT,
-        description="The tracked account's username; None tracks no account.",
-    )
-    max_tweets_per_day: int | None = Field(
-        default=None, ge=1, description="Cost guard: stop paging a day after this many posts."
-    )
-    demo_tweets_per_day: int = Field(
-        default=settings.DEFAULT_DEMO_PER_DAY,
-        ge=0,
-        description="Posts per day the offline demo corpus serves.",
-    )
-    max_tries: int = Field(
-        default=settings.DEFAULT_MAX_TRIES, ge=1, description="Requests per page before giving up."
-    )
-    max_retry_seconds: float = Field(
-        default=settings.DEFAULT_MAX_RETRY_SECONDS,
-        gt=0,
-        description="Seconds per page spent retrying transient failures.",
-    )
+    # The rest are settings of the same names (tweet_assets.settings declares, bounds and
+    # documents each); `from_settings` copies them.
+    api_base_url: str = settings.DEFAULTS.api_base_url
+    endpoint: str = settings.DEFAULTS.endpoint
+    query: str = settings.DEFAULTS.query
+    account: str | None = settings.DEFAULTS.account
+    max_tweets_per_day: int | None = settings.DEFAULTS.max_tweets_per_day
+    demo_tweets_per_day: int = settings.DEFAULTS.demo_tweets_per_day
+    max_tries: int = settings.DEFAULTS.max_tries
+    max_retry_seconds: float = settings.DEFAULTS.max_retry_seconds
     backoff_seconds: float = Field(default=1.0, gt=0, description="First retry's backoff.")
+
+    @classmethod
+    def from_settings(cls, config: settings.Settings) -> "TwitterResource":
+        """The resource on `config`. With a token set, Dagster resolves it from the environment
+        at run time (`EnvVar`) and keeps only the variable's name in run config and the event
+        log; without one the demo corpus serves."""
+        fields = {name: getattr(config, name) for name in cls.model_fields if hasattr(config, name)}
+        token = dg.EnvVar(settings.TOKEN) if config.token_set else None
+        return cls(bearer_token=token, **fields)
 
     def client(self) -> SearchClient:
         if self.bearer_token:
