@@ -9,11 +9,10 @@ import numpy as np
 
 from tweet_assets.assets.daily import daily_asset
 from tweet_assets.assets.verdicts import day_verdict, verdict_targets
-from tweet_assets.lake import RawPages
+from tweet_assets.lake import FetchRecord, RawPages
 from tweet_assets.partitions import daily_partitions, day_bounds, days_in_window
 from tweet_assets.settings import MAX_PER_DAY
 from tweet_assets.source import SearchClient, SearchPage, TwitterResource
-from tweet_assets.transforms.gold import COMPLETE_SHARE
 
 ERROR_SAMPLES = 5
 COMPLETE_CHECK = "bronze_tweets_complete"
@@ -35,26 +34,14 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def is_complete(record: dict) -> bool:
-    """Paging reached the last page, no cap cut it, no partial error dropped posts, and the
-    distinct posts fetched are at least COMPLETE_SHARE of the API's count (when it has one)."""
-    expected = record["expected_tweets"]
-    return (
-        record["reached_last_page"]
-        and not record["truncated"]
-        and not record["dropping_errors"]
-        and (expected is None or record["distinct_posts"] >= COMPLETE_SHARE * expected)
-    )
-
-
 def _fetch_day(
     client: SearchClient,
     twitter: TwitterResource,
     day: date,
     pages: RawPages,
     account_id: str | None,
-) -> tuple[dict, list[str]]:
-    """Fetch one day into `pages`; its fetch record (without the API's count) and its errors."""
+) -> tuple[FetchRecord, list[str]]:
+    """Fetch one day into `pages`; its fetch record (not yet counted) and its errors."""
     requests_before = client.stats.requests
     posts, page_count, dropping, ids = 0, 0, 0, []
     errors: list[str] = []
@@ -70,26 +57,24 @@ def _fetch_day(
         ids.append(_id_numbers(page))
         last_page = page
     reached_end = last_page is None or not last_page.next_token
-    record = {
-        "day": day.isoformat(),
-        "source": client.source,
-        "endpoint": client.endpoint,
-        "query": twitter.query,
-        "account": twitter.account,
-        "account_id": account_id,
-        "posts": posts,
-        "distinct_posts": _distinct(ids),
-        "pages": page_count,
-        "requests": client.stats.requests - requests_before,
-        "reached_last_page": reached_end,
-        # Paging stopped by the cost cap with pages left (recent search is newest first, so a
-        # truncated day holds only its last hours).
-        "truncated": not reached_end and twitter.max_tweets_per_day is not None,
-        "api_errors": len(errors),
-        "dropping_errors": dropping,
-        "expected_tweets": None,
-        "fetched_at": _now(),
-    }
+    record = FetchRecord(
+        day=day.isoformat(),
+        source=client.source,
+        endpoint=client.endpoint,
+        query=twitter.query,
+        account=twitter.account,
+        account_id=account_id,
+        posts=posts,
+        distinct_posts=_distinct(ids),
+        pages=page_count,
+        requests=client.stats.requests - requests_before,
+        reached_last_page=reached_end,
+        truncated=not reached_end and twitter.max_tweets_per_day is not None,
+        api_errors=len(errors),
+        dropping_errors=dropping,
+        expected_tweets=None,
+        fetched_at=_now(),
+    )
     return record, errors
 
 
@@ -141,19 +126,19 @@ def bronze_tweets(
             record, errors = _fetch_day(client, twitter, day, pages, account_id)
             pages.records[day] = record
             api_errors.extend(errors)
-            if record["truncated"]:
+            if record.truncated:
                 context.log.warning(
                     f"{day}: stopped at the cost cap of {twitter.max_tweets_per_day} posts "
                     f"({MAX_PER_DAY}) with more pages left; the day is marked truncated"
                 )
-            context.log.info(f"{day}: {record['posts']} posts in {record['pages']} pages")
+            context.log.info(f"{day}: {record.posts} posts in {record.pages} pages")
         # After the fetch: a post deleted meanwhile lowers the count rather than the share.
         counts = client.count_days(twitter.query, day_bounds(days[0])[0], day_bounds(days[-1])[1])
     except BaseException:
         pages.discard()
         raise
-    for day in days:
-        pages.records[day]["expected_tweets"] = None if counts is None else counts.get(day)
+    for day in days:  # the verdict of each day, once: gold and the check read it
+        pages.records[day] = pages.records[day].counted(None if counts is None else counts.get(day))
     if counts is None:
         context.log.warning(
             f"The source cannot count posts ({client.source}, {client.endpoint}): "
@@ -163,8 +148,8 @@ def bronze_tweets(
         context.log.warning(f"The API reported {len(api_errors)} partial errors beside the data")
     records = {day.isoformat(): pages.records[day] for day in days}
     stats = client.stats
-    truncated = [day for day, record in records.items() if record["truncated"]]
-    incomplete = [day for day, record in records.items() if not is_complete(record)]
+    truncated = [day for day, record in records.items() if record.truncated]
+    incomplete = [day for day, record in records.items() if not record.complete]
     yield dg.Output(
         pages,
         metadata={
@@ -175,9 +160,9 @@ def bronze_tweets(
             "account_id": account_id,
             "requests": stats.requests,
             "pages": sum(pages.pages_by_day.values()),
-            "tweets": sum(record["posts"] for record in records.values()),
-            "tweets_by_day": {day: record["posts"] for day, record in records.items()},
-            "expected_by_day": {day: record["expected_tweets"] for day, record in records.items()},
+            "tweets": sum(record.posts for record in records.values()),
+            "tweets_by_day": {day: record.posts for day, record in records.items()},
+            "expected_by_day": {day: record.expected_tweets for day, record in records.items()},
             "incomplete_days": incomplete,
             "retries": stats.retries,
             "rate_limit_waits": stats.rate_limit_waits,
@@ -192,29 +177,29 @@ def bronze_tweets(
     check = dg.AssetCheckKey(context.asset_key, COMPLETE_CHECK)
     targets = verdict_targets(context, context.asset_key)
     for label, record in records.items():
-        expected = record["expected_tweets"]
-        share = record["distinct_posts"] / expected if expected else None
+        expected = record.expected_tweets
+        share = record.distinct_posts / expected if expected else None
         yield day_verdict(
             check,
             label,
             targets,
-            passed=is_complete(record),
+            passed=record.complete,
             severity=dg.AssetCheckSeverity.WARN,
             metadata={
-                "distinct_posts": record["distinct_posts"],
+                "distinct_posts": record.distinct_posts,
                 "expected_tweets": expected,
                 "share": None if share is None else round(share, 4),
-                "reached_last_page": record["reached_last_page"],
-                "truncated": record["truncated"],
-                "dropping_errors": record["dropping_errors"],
+                "reached_last_page": record.reached_last_page,
+                "truncated": record.truncated,
+                "dropping_errors": record.dropping_errors,
             },
             description=(
                 None
-                if is_complete(record)
-                else f"{label}: fetched {record['distinct_posts']} distinct posts of "
+                if record.complete
+                else f"{label}: fetched {record.distinct_posts} distinct posts of "
                 f"{expected if expected is not None else 'an unknown number'} the API counts"
-                f"{'; truncated by the cost cap' if record['truncated'] else ''}"
-                f"{'' if record['reached_last_page'] else '; paging did not reach the last page'}"
+                f"{'; truncated by the cost cap' if record.truncated else ''}"
+                f"{'' if record.reached_last_page else '; paging did not reach the last page'}"
             ),
         )
     # The check's own output; the verdicts above are its result, one per day.

@@ -9,7 +9,7 @@ from tweet_assets.lake.catalog import (
     register_tables,
     write_refusal,
 )
-from tweet_assets.lake.fetch_records import FETCH_FILE, read_fetch_records
+from tweet_assets.lake.fetch_records import FETCH_FILE, FetchRecord, read_fetch_records
 from tweet_assets.lake.io_manager import (
     LakeIOManager,
     LakeWriteError,
@@ -29,6 +29,7 @@ __all__ = [
     "READ_ONLY",
     "READ_ONLY_CONF",
     "WAREHOUSE",
+    "FetchRecord",
     "LakeIOManager",
     "LakeWriteError",
     "RawPages",

@@ -9,56 +9,106 @@ day (a URI root, Spark Connect), Spark writes `_fetch/` just after the day, as a
 part file; `read_fetch_records` reads either.
 """
 
+import dataclasses
 import json
 import os
+import types
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Self, get_type_hints
 
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import BooleanType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import (
+    BooleanType,
+    DataType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+)
 
 from tweet_assets.lake.layout import Table
 from tweet_assets.transforms.frames import literal_frame
 
 FETCH_FOLDER = "_fetch"
 FETCH_FILE = f"{FETCH_FOLDER}/record.json"
-# What a record holds; `bronze_tweets` documents each field.
+# A day is complete when its distinct posts reach this share of the API's own count.
+COMPLETE_SHARE = 0.99
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """What fetching one UTC day did, as bronze stores it beside the day's pages."""
+
+    day: str
+    source: str
+    endpoint: str
+    query: str
+    # The tracked account (TWEETS_ACCOUNT) and its id; null when no account is tracked.
+    account: str | None
+    account_id: str | None
+    # Posts in the pages, and distinct post ids among them.
+    posts: int
+    distinct_posts: int
+    pages: int
+    requests: int
+    reached_last_page: bool
+    # Paging stopped by the cost cap with pages left (recent search is newest first, so a
+    # truncated day holds only its last hours).
+    truncated: bool
+    # Partial errors beside the data, and those that dropped posts.
+    api_errors: int
+    dropping_errors: int
+    # The API's own count of the day's posts; None when the source cannot count.
+    expected_tweets: int | None
+    # When the day's last page arrived (UTC, ISO 8601).
+    fetched_at: str
+    # The day's verdict (`counted`), which gold and bronze_tweets_complete both read.
+    complete: bool = False
+
+    def counted(self, expected: int | None) -> Self:
+        """This record with the API's count, and so its verdict: complete when paging reached
+        the last page, no cap cut it, no partial error dropped posts, and the distinct posts
+        fetched reach COMPLETE_SHARE of `expected` (when the source can count)."""
+        complete = (
+            self.reached_last_page
+            and not self.truncated
+            and not self.dropping_errors
+            and (expected is None or self.distinct_posts >= COMPLETE_SHARE * expected)
+        )
+        return dataclasses.replace(self, expected_tweets=expected, complete=complete)
+
+
+_SPARK_TYPES: dict[type, DataType] = {str: StringType(), int: LongType(), bool: BooleanType()}
+
+
+def _spark_type(annotation: object) -> DataType:
+    """The Spark type of a FetchRecord field (`X | None` is a nullable X)."""
+    if isinstance(annotation, types.UnionType):
+        [annotation] = [arm for arm in annotation.__args__ if arm is not type(None)]
+    assert isinstance(annotation, type)
+    return _SPARK_TYPES[annotation]
+
+
 FETCH_SCHEMA = StructType(
     [
-        StructField("day", StringType()),
-        StructField("source", StringType()),
-        StructField("endpoint", StringType()),
-        StructField("query", StringType()),
-        # The tracked account (TWEETS_ACCOUNT) and its id; null when no account is tracked.
-        StructField("account", StringType()),
-        StructField("account_id", StringType()),
-        StructField("posts", LongType()),
-        StructField("distinct_posts", LongType()),
-        StructField("pages", LongType()),
-        StructField("requests", LongType()),
-        StructField("reached_last_page", BooleanType()),
-        StructField("truncated", BooleanType()),
-        StructField("api_errors", LongType()),
-        StructField("dropping_errors", LongType()),
-        StructField("expected_tweets", LongType()),
-        StructField("fetched_at", StringType()),
+        StructField(name, _spark_type(annotation))
+        for name, annotation in get_type_hints(FetchRecord).items()
     ]
 )
 FETCH_FIELDS = [field.name for field in FETCH_SCHEMA]
 LINE = StructType([StructField("value", StringType())])
 
 
-def record_line(record: dict[str, Any]) -> str:
-    """The record as one compact JSON line; refuses a record that does not fit FETCH_SCHEMA."""
-    if sorted(record) != sorted(FETCH_FIELDS):
-        raise ValueError(f"a fetch record has fields {sorted(FETCH_FIELDS)}, not {sorted(record)}")
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+def record_line(record: FetchRecord) -> str:
+    """The record as one compact JSON line."""
+    return json.dumps(dataclasses.asdict(record), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def write_record_file(day_folder: Path, record: dict[str, Any]) -> None:
+def write_record_file(day_folder: Path, record: FetchRecord) -> None:
     """Write the record into a (staged) day folder, on disk before the day is committed."""
     path = day_folder / FETCH_FILE
     path.parent.mkdir()
@@ -69,7 +119,7 @@ def write_record_file(day_folder: Path, record: dict[str, Any]) -> None:
 
 
 def write_records_with_spark(
-    spark: SparkSession, table: Table, records: dict[date, dict[str, Any]]
+    spark: SparkSession, table: Table, records: dict[date, FetchRecord]
 ) -> None:
     """Write each day's record next to its committed pages through Spark (any root)."""
     for day, record in sorted(records.items()):

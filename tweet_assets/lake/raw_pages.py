@@ -17,10 +17,11 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 from pyspark.sql.types import DateType, StringType, StructField, StructType
+
+from tweet_assets.lake.fetch_records import FetchRecord
 
 # A raw table as Spark reads it: each page a line of text, under its day.
 RAW_SCHEMA = StructType([StructField("value", StringType()), StructField("date", DateType())])
@@ -44,7 +45,7 @@ class RawPages:
         making.rename(self._dir)
         self.pages_by_day: dict[date, int] = {}
         # Each day's fetch record (lake.fetch_records), stored and committed with its pages.
-        self.records: dict[date, dict[str, Any]] = {}
+        self.records: dict[date, FetchRecord] = {}
 
     def _path(self, day: date) -> Path:
         return self._dir / f"{day.isoformat()}.jsonl"
