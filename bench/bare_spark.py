@@ -40,7 +40,6 @@ from tweet_assets.transforms.gold import (
     GOLD_COLUMNS,
     daily_hashtags,
     daily_rows,
-    hashtag_breaks,
     hashtag_leaders,
 )
 from tweet_assets.transforms.rules import DAY_RULES, KEY_RULES, rule_breaks
@@ -103,7 +102,7 @@ def main(bronze: str, out: str, first: str, last: str) -> dict[str, float]:
     computed.collect()  # gold's refusal of broken days and its metadata
     write(computed.select(*GOLD_COLUMNS), f"{out}/gold/daily_counts", days)
     seconds["gold_counts"] = time.perf_counter() - mark
-    hashtag_breaks(silver_tweets).collect()
+    rule_breaks(silver_tweets).collect()
     hashtags = daily_hashtags(silver_tweets).localCheckpoint()
     hashtag_leaders(hashtags, 10).collect()
     write(hashtags, f"{out}/gold/daily_hashtags", days)

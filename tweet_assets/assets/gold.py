@@ -12,14 +12,12 @@ from tweet_assets.lake import fetch_records
 from tweet_assets.partitions import days_in_window
 from tweet_assets.transforms.gold import (
     ACCOUNT_COLUMNS,
-    BEFORE_HASHTAGS,
     GOLD_COLUMNS,
     daily_hashtags,
     daily_rows,
-    hashtag_breaks,
     hashtag_leaders,
 )
-from tweet_assets.transforms.rules import BLOCKING_RULES
+from tweet_assets.transforms.rules import BLOCKING_RULES, rule_breaks
 
 PLOTTED = ["tweets", "authors", "like_count", "expected_tweets", *ACCOUNT_COLUMNS]
 # The days' fetch records (lake.fetch_records) rather than bronze's pages.
@@ -94,22 +92,9 @@ def gold_daily_hashtags(context: dg.AssetExecutionContext, silver_tweets: DataFr
     using it), `authors` (distinct authors) and `like_count` (the sum over those posts; null
     when none had metrics). The day's top hashtags are in the materialization's metadata.
 
-    Refuses, writing nothing, a run with a silver day that breaks a blocking rule or that was
-    written before silver kept hashtags."""
+    Refuses, writing nothing, a run with a silver day that breaks a blocking rule."""
     days = [day.isoformat() for day in days_in_window(context.partition_time_window)]
-    if "hashtags" not in silver_tweets.columns:
-        raise dg.Failure(
-            description=(
-                f"gold_daily_hashtags needs silver_tweets' `hashtags`, which silver for {days[0]}"
-                f" to {days[-1]} was written without. Nothing was written. Re-materialize "
-                "silver_tweets for those days (from bronze, no API request), then gold."
-            )
-        )
-    refuse_broken_days(
-        hashtag_breaks(silver_tweets).collect(),
-        "gold_daily_hashtags",
-        {**BLOCKING_RULES, **BEFORE_HASHTAGS},
-    )
+    refuse_broken_days(rule_breaks(silver_tweets).collect(), "gold_daily_hashtags")
     hashtags = daily_hashtags(silver_tweets).localCheckpoint()
     # Only each day's leaders reach Python (a day can use tens of thousands of hashtags).
     leaders = hashtag_leaders(hashtags, TOP_HASHTAGS).collect()

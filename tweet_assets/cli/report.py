@@ -58,11 +58,8 @@ def _chart(days: list[str], series: dict[str, list[int | None]], title: str) -> 
 
 def _engagement(gold: pd.DataFrame, days: list[str]) -> str:
     """The tracked account's numbers as one chart, or why there are none."""
-    if not set(ACCOUNT_COLUMNS) <= set(gold.columns) or gold[ACCOUNT_COLUMNS].isna().all().all():
-        return (
-            "<p>No day tracks an account: set TWEETS_ACCOUNT and materialize, or rebuild gold "
-            "written before gold counted the account.</p>"
-        )
+    if gold[ACCOUNT_COLUMNS].isna().all().all():
+        return "<p>No day tracks an account: set TWEETS_ACCOUNT and materialize.</p>"
     series = {label: _values(gold[column]) for column, label in ENGAGEMENT.items()}
     return _chart(days, series, "Engagement with the tracked account")
 
@@ -101,8 +98,6 @@ def _top_hashtags(hashtags: pd.DataFrame | None) -> str:
 
 def _incomplete(gold: pd.DataFrame) -> str:
     """A section naming the days gold does not call complete, with both counts."""
-    if "complete" not in gold.columns:  # gold written before completeness was recorded
-        return "<p>This gold table predates completeness records: rebuild it to see them.</p>"
     rows = gold[~gold["complete"].fillna(False).astype(bool)]
     if rows.empty:
         return f"<p>All {len(gold)} days are complete.</p>"

@@ -2,8 +2,8 @@
 
 Every table in the lake is a SQL table with its lakehouse name (`bronze.tweets`,
 `silver.tweets`, `silver.users`, `gold.daily_counts`, `gold.daily_hashtags`; `lake.catalog`)
-and its `date` partition column; bronze is its pages parsed with the silver page schema. The
-names of before (`gold_daily_counts`…) stay as views of them. Without a query, an interactive
+and its `date` partition column; bronze is its pages parsed with the silver page schema.
+Without a query, an interactive
 prompt reads one statement per line. The session is the pipeline's own (same master and
 SPARK_CONF), and read-only: a write statement is refused before any file is written.
 """
@@ -28,18 +28,6 @@ def lake_tables(spark: SparkSession, root: str) -> list[str]:
     table; their names, sorted."""
     tables = [Table.of(root, key) for asset in ASSETS for key in asset.keys]
     return register_tables(spark, tables, PAGE_SCHEMA)
-
-
-def register_views(spark: SparkSession, root: str) -> list[str]:
-    """`lake_tables`, each also a temporary view named like its asset (the names of before);
-    the tables' and views' names, sorted."""
-    names = lake_tables(spark, root)
-    views = []
-    for name in names:
-        view = name.replace(".", "_")
-        spark.table(name).createOrReplaceTempView(view)
-        views.append(view)
-    return sorted(names + views)
 
 
 class WriteRefused(Exception):
@@ -71,17 +59,16 @@ def run(spark: SparkSession, query: str) -> str:
 
 def main(config: settings.Settings, root: str, query: str | None) -> None:
     spark = read_only_session(config)
-    views = register_views(spark, root)
+    tables = lake_tables(spark, root)
     if query:
         try:
             print(run(spark, query))
         except WriteRefused as refused:
             raise SystemExit(str(refused)) from None
         except PySparkException as error:
-            views_text = ", ".join(views) or "none"
-            raise SystemExit(f"{error}\ntables in {root}: {views_text}") from None
+            raise SystemExit(f"{error}\ntables in {root}: {', '.join(tables) or 'none'}") from None
         return
-    print(f"tables: {', '.join(views) or f'none yet in {root}'}; one statement a line")
+    print(f"tables: {', '.join(tables) or f'none yet in {root}'}; one statement a line")
     while True:
         try:
             statement = input(PROMPT).strip().rstrip(";")

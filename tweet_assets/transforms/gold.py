@@ -24,8 +24,6 @@ GOLD_COLUMNS = [
     *ACCOUNT_COLUMNS,
 ]
 HASHTAG_COLUMNS = ["date", "hashtag", "tweets", "authors", "like_count"]
-# A day is complete when its distinct posts reach this share of the API's own count.
-COMPLETE_SHARE = 0.99
 
 
 def daily_counts(tweets: DataFrame, days: list[date], fetches: DataFrame) -> DataFrame:
@@ -37,10 +35,8 @@ def daily_counts(tweets: DataFrame, days: list[date], fetches: DataFrame) -> Dat
     without tweets a row of zeros; `weekday` is Mon..Sun. A metric sum is null when every post
     of the day lacks that metric (unknown is not zero), else the sum over the posts that have it.
 
-    `complete`: paging reached the last page, no cost cap cut it, no partial error dropped
-    posts, and the distinct posts fetched reach COMPLETE_SHARE of `expected_tweets` (the API's
-    count; when the source cannot count, the rest decides): bronze_tweets_complete's rule. A day
-    without a fetch record is not complete.
+    `complete` is the verdict bronze stored in the day's fetch record (lake.FetchRecord), the
+    one bronze_tweets_complete gives; a day without a fetch record is not complete.
 
     The tracked account's numbers, for the account (and its id) in the day's fetch record:
     `account_posts`, its posts; `account_replies`, posts by others replying to it;
@@ -86,15 +82,7 @@ def daily_rows(tweets: DataFrame, days: list[date], fetches: DataFrame) -> DataF
     calendar = tweets.sparkSession.range(1).select(
         F.explode(F.array(*[F.lit(day) for day in days])).alias("date")
     )
-    enough = F.col("expected_tweets").isNull() | (
-        F.col("distinct_posts") >= F.lit(COMPLETE_SHARE) * F.col("expected_tweets")
-    )
-    whole = (
-        F.col("reached_last_page") & ~F.col("truncated") & (F.col("dropping_errors") == 0) & enough
-    )
-    fetched = fetches.select(
-        "date", "account_id", "expected_tweets", "fetched_at", whole.alias("complete")
-    )
+    fetched = fetches.select("date", "account_id", "expected_tweets", "fetched_at", "complete")
     # A day without posts sums to zero; a day whose posts all lack a metric sums to null.
     filled: dict[str, Column] = {
         metric: F.when(F.col("tweets") == 0, F.lit(0).cast("long"))
@@ -143,18 +131,4 @@ def hashtag_leaders(hashtags: DataFrame, top: int) -> DataFrame:
         .where(F.col("_rank") <= top)
         .orderBy("date", "_rank")
         .select("date", "hashtag", "tweets", "used")
-    )
-
-
-# A silver day written before silver kept hashtags has null `hashtags`: gold_daily_hashtags
-# refuses it, as it refuses a day that breaks a blocking rule.
-BEFORE_HASHTAGS = {"before_hashtags": "silver was written before it kept hashtags"}
-
-
-def hashtag_breaks(tweets: DataFrame) -> DataFrame:
-    """Per day of silver tweets: `date`, one boolean per BLOCKING_RULES flag, and
-    BEFORE_HASHTAGS's."""
-    return tweets.groupBy("date").agg(
-        *rule_flags(BLOCKING_RULES),
-        F.coalesce(F.max(F.col("hashtags").isNull()), F.lit(False)).alias("before_hashtags"),
     )
