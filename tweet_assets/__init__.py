@@ -13,7 +13,7 @@ same for the tests):
 
 import warnings
 
-from dagster_shared.utils.warnings import BetaWarning, PreviewWarning
+from dagster import BetaWarning, PreviewWarning
 
 for _message, _category in [
     ("Parameter `backfill_policy` of function `asset` is currently in beta", BetaWarning),
