@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DAYS ?= 7
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install lock demo test typecheck bench bench-connect sql sql-server report dev lint clean-lake FORCE
+.PHONY: install lock demo check test typecheck bench bench-connect sql sql-server report dev lint clean-lake FORCE
 
 install: $(VENV)/.installed
 
@@ -46,6 +46,15 @@ FORCE:
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	@env -u TWITTER_BEARER_TOKEN $(BIN)/tweet-lake demo --days $(DEMO_DAYS)
 
+# After every edit (DEVELOPING.md): ruff, the format check, mypy and the unit tier, which starts
+# no JVM; about a minute, with or without Java on the machine.
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest -q tweet_assets_tests/unit
+
+# Every tier (DEVELOPING.md): what .ci/run runs.
 test: install typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

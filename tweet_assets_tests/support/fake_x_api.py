@@ -395,7 +395,10 @@ class FakeXApiServer:
     def __init__(self, api: FakeXApi):
         handler = type("Handler", (_Handler,), {"api": api})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # shutdown() waits for the loop's next poll: a short one ends each test at once.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
         api.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/2"
         self.api = api
 

@@ -1,7 +1,5 @@
 """`tweet-lake`: one command, a subcommand per way to look at the lake, all read through Spark."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,15 +11,6 @@ from tweet_assets_tests.support.dagster_cli import BIN
 from tweet_assets_tests.support.pipeline import materialize
 
 TWEET_LAKE = str(BIN / "tweet-lake")
-
-
-def test_the_command_lists_its_subcommands() -> None:
-    result = subprocess.run(
-        [TWEET_LAKE, "--help"], capture_output=True, text=True, timeout=60, check=True
-    )
-
-    for command in ("show", "sql", "report", "demo", "settings"):
-        assert f"    {command} " in result.stdout
 
 
 def test_show_prints_the_days_asked_for_oldest_first(
@@ -80,19 +69,6 @@ def test_show_names_what_it_cannot_print(
         main(["show", asset, "--from", "2026-01-01", "--root", str(tmp_path)])
 
 
-def test_a_bad_setting_stops_the_command_naming_it(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [TWEET_LAKE, "settings"],
-        env={"PATH": str(BIN), "TWITTER_MAX_TRIES": "many"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-    assert result.returncode == 1
-    assert "tweet-lake: TWITTER_MAX_TRIES='many' is not a whole number" in result.stderr
-
-
 def test_settings_prints_the_values_in_force_and_the_readme_table(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -102,14 +78,3 @@ def test_settings_prints_the_values_in_force_and_the_readme_table(
     assert "TWEETS_QUERY               '#spark'" in capsys.readouterr().out
     main(["settings", "--markdown"])
     assert capsys.readouterr().out.startswith("| variable | default | meaning |")
-
-
-def test_the_module_runs_as_the_command() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "tweet_assets.cli.main", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-    assert result.returncode == 0 and "usage: tweet-lake" in result.stdout

@@ -137,33 +137,3 @@ def test_a_hashtag_listed_twice_or_not_lower_case_fails_the_hashtag_check(
         "a hashtag is not lower-case, is empty or starts with #",
         "posts per hashtag differ from silver's hashtag uses",
     ]
-
-
-def test_gold_hashtags_refuse_silver_written_before_silver_kept_hashtags(
-    tmp_path: Path, spark: SparkSession
-) -> None:
-    twitter = TwitterResource(demo_tweets_per_day=60)
-    materialize(tmp_path, twitter, "2026-11-19", "2026-11-20")
-    gold_before = sorted((tmp_path / "gold" / "daily_hashtags").rglob("*.parquet"))
-    gold_bytes = [path.read_bytes() for path in gold_before]
-    # silver of the 19th as an older version wrote it: without the entity columns
-    rewrite_day(
-        spark,
-        tmp_path / "silver" / "tweets" / "date=2026-11-19",
-        lambda rows: rows.drop("hashtags", "mentions", "urls", "referenced_type"),
-    )
-
-    result = materialize(
-        tmp_path,
-        twitter,
-        "2026-11-19",
-        "2026-11-20",
-        selection="gold_daily_hashtags",
-        raise_on_error=False,
-    )
-
-    assert not result.success
-    [failure] = [e for e in result.all_events if e.is_step_failure]
-    message = failure.step_failure_data.error.message
-    assert "2026-11-19" in message and "e-materialize silver_tweets" in message
-    assert [path.read_bytes() for path in gold_before] == gold_bytes

@@ -168,7 +168,7 @@ def test_a_refresh_window_runs_once_a_day_however_often_the_cron_fires() -> None
 def make_instance(home: Path) -> None:
     subprocess.run(
         ["make", "-s", f"DAGSTER_HOME={home}", f"{home}/dagster.yaml"],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
         check=True,
     )
 
@@ -238,7 +238,7 @@ def test_steps_share_one_process() -> None:
 def test_the_benchs_three_step_job_resolves_to_its_three_steps() -> None:
     # bench/connect.py times this job; a check spec that cannot be left out breaks it
     spec = importlib.util.spec_from_file_location(
-        "three_steps", Path(__file__).resolve().parent.parent / "bench" / "three_steps.py"
+        "three_steps", Path(__file__).resolve().parents[2] / "bench" / "three_steps.py"
     )
     assert spec and spec.loader
     three_steps = importlib.util.module_from_spec(spec)

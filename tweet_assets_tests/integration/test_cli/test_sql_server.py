@@ -19,7 +19,7 @@ from tweet_assets_tests.support.pipeline import lake_files, materialize, read_ta
 from tweet_assets_tests.support.processes import alive_in_group, free_port
 from tweet_assets_tests.support.spark_cluster import SPARK_HOME, spark_env
 
-pytestmark = [pytest.mark.cli, pytest.mark.usefixtures("spark")]
+pytestmark = [pytest.mark.usefixtures("spark")]
 
 FIRST, SECOND = "2026-11-20", "2026-11-21"
 POSTS = 30

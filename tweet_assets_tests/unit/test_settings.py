@@ -1,4 +1,4 @@
-"""The environment, parsed once: defaults, every bad value named with its fix, the README table."""
+"""The environment, parsed once: defaults, every bad value named with its fix, the docs' table."""
 
 import re
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 from tweet_assets import settings
 from tweet_assets.settings import REQUIRED_SPARK_CONF, Settings, SettingsError, load
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+CONFIGURATION = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
 
 def test_an_empty_environment_gives_the_documented_defaults() -> None:
@@ -144,8 +144,8 @@ def test_settings_the_lake_needs_are_accepted_when_spelled_as_required() -> None
     assert load({"SPARK_CONF": str(spelled).replace("'", '"')}).spark_conf == spelled
 
 
-def test_the_readme_configuration_table_is_the_settings_table() -> None:
-    readme = README.read_text(encoding="utf-8")
+def test_the_configuration_page_table_is_the_settings_table() -> None:
+    readme = CONFIGURATION.read_text(encoding="utf-8")
 
     assert settings.markdown_table() in readme
     documented = re.findall(r"^\| `([A-Z_]+)` \|", readme, re.MULTILINE)

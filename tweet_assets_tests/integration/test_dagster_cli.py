@@ -8,7 +8,6 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-import pytest
 
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.dagster_cli import (
@@ -29,8 +28,6 @@ from tweet_assets_tests.support.fake_x_api import (
     make_tweet,
 )
 from tweet_assets_tests.support.pipeline import materialize, read_table
-
-pytestmark = pytest.mark.cli
 
 
 def test_definitions_validate(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from tweet_assets_tests.support.processes import alive_in_group, free_port
 
 pytestmark = pytest.mark.e2e
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("TWEET_LAKE_ARTIFACTS", PROJECT / ".artifacts")) / "dagit"
 ASSETS = ["bronze_tweets", "silver_tweets", "silver_users", "gold_daily_counts"]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-from tweet_assets.lake import Table, read_fetch_records
+from tweet_assets.lake import FetchRecord, Table, read_fetch_records
 from tweet_assets.lake.fetch_records import (
     FETCH_FIELDS,
     FETCH_FILE,
@@ -16,8 +16,8 @@ from tweet_assets.lake.fetch_records import (
 MON, TUE, WED, THU = (date(2026, 11, day) for day in (16, 17, 18, 19))
 
 
-def record(day: date, **changes: object) -> dict:
-    return {
+def record(day: date, **changes: object) -> FetchRecord:
+    fields: dict = {
         "day": day.isoformat(),
         "source": "api",
         "endpoint": "recent",
@@ -36,6 +36,7 @@ def record(day: date, **changes: object) -> dict:
         "fetched_at": f"{day.isoformat()}T23:59:58.125Z",
         **changes,
     }
+    return FetchRecord(**fields)
 
 
 def test_records_of_either_commit_read_back_and_a_broken_one_reads_as_nulls(
@@ -45,7 +46,7 @@ def test_records_of_either_commit_read_back_and_a_broken_one_reads_as_nulls(
     # Monday committed locally, Tuesday by Spark (part files, _SUCCESS, .crc), Wednesday's line
     # is not a record, Thursday has none.
     Path(table.day_path(MON)).mkdir(parents=True)
-    write_record_file(Path(table.day_path(MON)), record(MON, expected_tweets=121))
+    write_record_file(Path(table.day_path(MON)), record(MON).counted(121))
     write_records_with_spark(spark, table, {TUE: record(TUE, truncated=True)})
     broken = Path(table.day_path(WED)) / FETCH_FILE
     broken.parent.mkdir(parents=True)
@@ -57,6 +58,7 @@ def test_records_of_either_commit_read_back_and_a_broken_one_reads_as_nulls(
     by_day = {row["date"]: row for row in records.collect()}
     assert sorted(by_day) == [MON, TUE, WED]
     assert by_day[MON]["expected_tweets"] == 121 and not by_day[MON]["truncated"]
+    assert by_day[MON]["complete"] is False  # 118 of 121 is under 99%
     assert by_day[TUE]["truncated"] and by_day[TUE]["expected_tweets"] is None
     assert str(by_day[TUE]["fetched_at"]) == "2026-11-17 23:59:58.125000"
     # a value of the wrong type reads as null

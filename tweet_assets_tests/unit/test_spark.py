@@ -2,11 +2,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from pyspark.sql import SparkSession
-
 from tweet_assets.settings import REQUIRED_SPARK_CONF
-from tweet_assets.spark import check_session, default_conf, session_conf, spark_resource
+from tweet_assets.spark import default_conf, session_conf, spark_resource
 from tweet_assets.spark.session import LOG_CONFIG
 
 
@@ -43,16 +40,6 @@ def test_spark_remote_makes_a_connect_client_that_sets_session_settings_only() -
     assert all(key == "spark.remote" or key.startswith("spark.sql.") for key in conf)
     assert session_conf(None, None) == default_conf("local[*]")
     assert "spark.sql.shuffle.partitions" not in session_conf("yarn", None)
-
-
-def test_a_session_without_the_lakes_settings_is_refused(spark: SparkSession) -> None:
-    check_session(spark)
-    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "static")
-    try:
-        with pytest.raises(RuntimeError, match="partitionOverwriteMode=static; tweet-lake needs"):
-            check_session(spark)
-    finally:
-        spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
 
 
 def test_spark_conf_on_spark_connect_adds_session_settings() -> None:

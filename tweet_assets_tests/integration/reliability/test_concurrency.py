@@ -33,7 +33,7 @@ from tweet_assets_tests.support.fake_x_api import (
 )
 from tweet_assets_tests.support.pipeline import lake_files, materialize, read_table
 
-pytestmark = [pytest.mark.cli, pytest.mark.usefixtures("spark")]
+pytestmark = [pytest.mark.usefixtures("spark")]
 
 # inside the recent-search window (the last 7 days)
 BEFORE, DAY, AFTER = (str((datetime.now(UTC) - timedelta(days=n)).date()) for n in (3, 2, 1))

@@ -1,0 +1,16 @@
+"""The run's session refuses to write without the lake's settings."""
+
+import pytest
+from pyspark.sql import SparkSession
+
+from tweet_assets.spark import check_session
+
+
+def test_a_session_without_the_lakes_settings_is_refused(spark: SparkSession) -> None:
+    check_session(spark)
+    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "static")
+    try:
+        with pytest.raises(RuntimeError, match="partitionOverwriteMode=static; tweet-lake needs"):
+            check_session(spark)
+    finally:
+        spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
