@@ -13,6 +13,7 @@ SIGTERM, its Spark driver with it.
 """
 
 import signal
+import socket
 import threading
 from typing import ClassVar
 
@@ -32,6 +33,7 @@ def jdbc_url(port: int) -> str:
 
 
 def main(config: settings.Settings, root: str, port: int) -> None:
+    _refuse_a_busy_port(port)
     conf = {
         **session_conf(config.spark_master, None),
         **CATALOG_CONF,  # SPARK_CONF may name another catalog (a shared Hive metastore)
@@ -96,6 +98,19 @@ class _EverySession:
 
     class Java:
         implements: ClassVar[list[str]] = ["scala.Function1"]
+
+
+def _refuse_a_busy_port(port: int) -> None:
+    """Stop before starting Spark when something already listens on the port: HiveServer2 would
+    fail to bind in the background, and the readiness query would ask the other listener."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError as error:
+            raise SystemExit(
+                f"tweet-lake sql-server: {HOST}:{port} is in use ({error.strerror}): give "
+                "another port with --port N (make sql-server PORT=N)"
+            ) from None
 
 
 def _answered(jvm: object, port: int) -> None:

@@ -69,16 +69,44 @@ class ConnectServer:
     log: Path
 
 
+class PortTaken(Exception):
+    """Another process took the port a server was handed before the server could bind it."""
+
+
+# Spark moves a busy port to the next one by itself, away from the port the test knows: here a
+# server fails on a busy port instead, and the test starts it again on another.
+_NO_PORT_RETRIES = "spark.port.maxRetries=0"
+_BUSY = ("Address already in use", "BindException")
+ATTEMPTS = 3
+
+
+def _taken(log: Path) -> bool:
+    return log.exists() and any(sign in log.read_text(errors="replace") for sign in _BUSY)
+
+
 @contextmanager
 def connect_server(
     work: Path, master: str = "local[2]", driver_memory: str = "1g"
 ) -> Iterator[ConnectServer]:
     """A Spark Connect server (`url` is `sc://127.0.0.1:PORT`) with its driver in `pid`."""
+    for attempt in range(ATTEMPTS):
+        try:
+            with _connect_server(work / f"try-{attempt}", master, driver_memory) as server:
+                yield server
+            return
+        except PortTaken:
+            if attempt == ATTEMPTS - 1:
+                raise
+
+
+@contextmanager
+def _connect_server(work: Path, master: str, driver_memory: str) -> Iterator[ConnectServer]:
     port, env = free_port(), spark_env(work)
     conf = {
         "spark.connect.grpc.binding.address": "127.0.0.1",
         "spark.connect.grpc.binding.port": str(port),
         "spark.ui.enabled": "false",
+        "spark.port.maxRetries": "0",
     }
     arguments = [arg for key, value in conf.items() for arg in ("--conf", f"{key}={value}")]
     start = SPARK_HOME / "sbin" / "start-connect-server.sh"
@@ -88,9 +116,13 @@ def connect_server(
     pid = int(pid_file.read_text())
     [log] = (work / "logs").glob("*.out")
     try:
-        _wait(lambda: _listening(port) or not alive(pid), START_SECONDS, "no server", log)
+        # The server logs that it started once its gRPC service is bound to the port.
+        _wait(lambda: _started(log) or not alive(pid), START_SECONDS, "no server", log)
         if not alive(pid):
+            if _taken(log):
+                raise PortTaken(port)
             raise RuntimeError(f"the Spark Connect server exited\n{log.read_text()[-3000:]}")
+        assert _listening(port), f"the server says it started, but not on {port}"
         yield ConnectServer(f"sc://127.0.0.1:{port}", pid, log)
     finally:
         stop = SPARK_HOME / "sbin" / "stop-connect-server.sh"
@@ -100,6 +132,10 @@ def connect_server(
         except TimeoutError:
             os.kill(pid, signal.SIGKILL)
             raise
+
+
+def _started(log: Path) -> bool:
+    return "Spark Connect server started" in log.read_text(errors="replace")
 
 
 @dataclass
@@ -160,7 +196,20 @@ def standalone_cluster(
     work: Path, cores: int = 2, memory: str = "2g"
 ) -> Iterator[StandaloneCluster]:
     """A standalone master and one worker on loopback; the worker runs executors in `work`."""
+    for attempt in range(ATTEMPTS):
+        try:
+            with _standalone_cluster(work / f"try-{attempt}", cores, memory) as cluster:
+                yield cluster
+            return
+        except PortTaken:
+            if attempt == ATTEMPTS - 1:
+                raise
+
+
+@contextmanager
+def _standalone_cluster(work: Path, cores: int, memory: str) -> Iterator[StandaloneCluster]:
     env = spark_env(work)
+    env["SPARK_MASTER_OPTS"] = env["SPARK_WORKER_OPTS"] = f"-D{_NO_PORT_RETRIES}"
     (work / "logs").mkdir(parents=True, exist_ok=True)
     port, web_port, worker_web_port = free_ports(3)
     cluster = StandaloneCluster(
@@ -176,19 +225,38 @@ def standalone_cluster(
     processes = [master]
     cluster.groups.append(master.pid)
     try:
-        _wait(cluster.serving, START_SECONDS, "no master", master_log)
+        _wait(
+            lambda: cluster.serving() or master.poll() is not None,
+            START_SECONDS,
+            "no master",
+            master_log,
+        )
+        if master.poll() is not None:
+            raise PortTaken(port) if _taken(master_log) else RuntimeError(master_log.read_text())
         worker_arguments = ["--host", "127.0.0.1", "--webui-port", str(worker_web_port)]
         worker_arguments += ["--cores", str(cores), "--memory", memory]
         worker_arguments += ["--work-dir", str(cluster.worker_dir), cluster.master_url]
-        processes.append(
-            _spark_class("org.apache.spark.deploy.worker.Worker", worker_arguments, env, worker_log)
+        worker = _spark_class(
+            "org.apache.spark.deploy.worker.Worker", worker_arguments, env, worker_log
         )
-        cluster.groups.append(processes[-1].pid)
+        processes.append(worker)
+        cluster.groups.append(worker.pid)
 
         def worker_alive() -> bool:
-            return any(worker["state"] == "ALIVE" for worker in cluster.state()["workers"])
+            return any(entry["state"] == "ALIVE" for entry in cluster.state()["workers"])
 
-        _wait(worker_alive, START_SECONDS, "no worker registered", worker_log)
+        _wait(
+            lambda: worker_alive() or worker.poll() is not None,
+            START_SECONDS,
+            "no worker",
+            worker_log,
+        )
+        if worker.poll() is not None:
+            raise (
+                PortTaken(worker_web_port)
+                if _taken(worker_log)
+                else RuntimeError(worker_log.read_text())
+            )
         yield cluster
     finally:
         for process in reversed(processes):

@@ -1,6 +1,6 @@
 """Materialize one asset for one day in this process and SIGKILL the process at a chosen moment.
 
-    python -m tweet_assets_tests.reliability.kill_run LAKE ASSET DAY POSTS MOMENT
+    python -m tweet_assets_tests.integration.reliability.kill_run LAKE ASSET DAY POSTS MOMENT
 
 MOMENT is where the run dies while it writes ASSET's day into the lake (see lake/commit.py):
 - `before-commit`: the stage is written, nothing is swapped in yet;

@@ -26,7 +26,7 @@ from tweet_assets_tests.support.pipeline import lake_files, materialize
 
 pytestmark = pytest.mark.usefixtures("spark")
 
-KILL_RUN = "tweet_assets_tests.reliability.kill_run"
+KILL_RUN = "tweet_assets_tests.integration.reliability.kill_run"
 DAY, OTHERS = "2026-11-20", ["2026-11-19", "2026-11-21"]
 OLD, NEW = 60, 90
 UPSTREAM = {

@@ -1,5 +1,6 @@
 """`tweet-lake` as a shell runs it: the installed command and `python -m`."""
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,19 @@ def test_the_module_runs_as_the_command() -> None:
     )
 
     assert result.returncode == 0 and "usage: tweet-lake" in result.stdout
+
+
+def test_the_sql_server_on_a_busy_port_stops_naming_it_before_starting_spark() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [TWEET_LAKE, "sql-server", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port} is in use" in result.stderr and "--port N" in result.stderr
