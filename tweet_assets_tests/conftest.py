@@ -22,7 +22,10 @@ from pyspark.sql import SparkSession
 from tweet_assets.source import TwitterResource
 from tweet_assets.spark import spark_resource, start_session
 from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, FakeXApiServer
+from tweet_assets_tests.support.jvm import start_jvms_quickly
 from tweet_assets_tests.support.pipeline import materialize
+
+start_jvms_quickly()
 
 TIERS = ("unit", "spark", "integration")
 # What a unit test must not start: Spark's JVM, and the commands that would start one.

@@ -5,10 +5,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tweet_assets_tests.support.jvm import QUICK_JVMS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # Variables of tweet-lake and Spark that a developer's shell may hold; a test sets its own.
 _SCRUBBED = ("TWITTER_", "TWEETS_", "SPARK_", "DATALAKE_", "DAGSTER_")
+# Kept: how this process starts JVMs (support.jvm, set by the tests, not by the benchmarks).
+_KEPT = tuple(QUICK_JVMS)
 
 
 def dagster_home(folder: Path, freshness: bool = False) -> Path:
@@ -24,7 +28,7 @@ def dagster_home(folder: Path, freshness: bool = False) -> Path:
 def clean_env(home: Path, lake: Path, **env: str) -> dict[str, str]:
     """This process's environment without tweet-lake's variables, on instance `home` and lake
     `lake`, plus `env`."""
-    kept = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED)}
+    kept = {k: v for k, v in os.environ.items() if k in _KEPT or not k.startswith(_SCRUBBED)}
     return {**kept, "DAGSTER_HOME": str(home), "DATALAKE_ROOT": str(lake), **env}
 
 

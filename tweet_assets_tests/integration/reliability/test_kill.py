@@ -9,6 +9,7 @@ subset; the days around it are byte-identical; and a re-run succeeds and leaves 
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -53,6 +54,15 @@ def posts_on(lake: Path, asset: str) -> int | None:
     return len(table) if asset == "silver_tweets" else int(table["tweets"].item())
 
 
+@pytest.fixture(scope="module")
+def old_days(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every table of the days around DAY, OLD posts a day, made once: each test starts from a
+    copy of it."""
+    lake = tmp_path_factory.mktemp("old_days")
+    materialize(lake, TwitterResource(demo_tweets_per_day=OLD), OTHERS[0], OTHERS[1])
+    return lake
+
+
 def kill_while_writing(lake: Path, asset: str, moment: str, temp: Path) -> None:
     run = subprocess.Popen(
         [sys.executable, "-m", KILL_RUN, str(lake), asset, DAY, str(NEW), moment],
@@ -82,9 +92,14 @@ def kill_while_writing(lake: Path, asset: str, moment: str, temp: Path) -> None:
     ],
 )
 def test_a_write_killed_leaves_the_day_whole_and_the_rerun_succeeds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, asset: str, moment: str, after_kill: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    old_days: Path,
+    asset: str,
+    moment: str,
+    after_kill: str,
 ) -> None:
-    materialize(tmp_path, TwitterResource(demo_tweets_per_day=OLD), OTHERS[0], OTHERS[1])
+    shutil.copytree(old_days, tmp_path, dirs_exist_ok=True)
     if UPSTREAM[asset]:
         materialize(
             tmp_path, TwitterResource(demo_tweets_per_day=NEW), DAY, selection=UPSTREAM[asset]
