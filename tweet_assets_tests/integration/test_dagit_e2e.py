@@ -218,9 +218,10 @@ def day_dirs(table: Path) -> list[str]:
     return sorted(path.name.removeprefix("date=") for path in table.glob("date=*"))
 
 
-def test_a_backfill_from_the_ui_api_runs_as_one_run_and_lands_three_days(
-    dagster_dev: DagsterDev,
-) -> None:
+@pytest.fixture(scope="module")
+def backfill_id(dagster_dev: DagsterDev) -> str:
+    """A 3-day backfill, launched through the GraphQL mutation Dagit's dialog sends; the tests
+    that come before its own wait (the asset graph, the schedule) run while it does."""
     launched = dagster_dev.gql(
         LAUNCH_BACKFILL,
         params={
@@ -231,32 +232,10 @@ def test_a_backfill_from_the_ui_api_runs_as_one_run_and_lands_three_days(
         },
     )["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
-
-    def finished() -> dict[str, Any] | None:
-        backfill = dagster_dev.gql(BACKFILL, id=launched["backfillId"])["partitionBackfillOrError"]
-        assert backfill["__typename"] == "PartitionBackfill", backfill
-        return backfill if backfill["status"] not in {"REQUESTED", "CANCELING"} else None
-
-    backfill = dagster_dev.wait("the backfill finishes", finished, 300)
-
-    assert backfill["status"] in {"COMPLETED_SUCCESS", "COMPLETED"}, backfill
-    [run] = backfill["runs"]
-    tags = {tag["key"]: tag["value"] for tag in run["tags"]}
-    assert run["status"] == "SUCCESS"
-    assert (
-        tags["dagster/asset_partition_range_start"],
-        tags["dagster/asset_partition_range_end"],
-    ) == (
-        BACKFILL_DAYS[0],
-        BACKFILL_DAYS[-1],
-    )
-    for table in TABLES:
-        assert day_dirs(dagster_dev.lake / table) == BACKFILL_DAYS, table
-    gold = pd.read_parquet(dagster_dev.lake / "gold" / "daily_counts")
-    assert sorted(str(day) for day in gold["date"]) == BACKFILL_DAYS
-    assert gold["tweets"].tolist() == [POSTS_PER_DAY] * 3
+    return launched["backfillId"]
 
 
+@pytest.mark.usefixtures("backfill_id")  # the backfill runs meanwhile
 def test_the_asset_graph_shows_bronze_then_silver_then_gold(
     dagster_dev: DagsterDev, page: Page
 ) -> None:
@@ -284,44 +263,7 @@ def test_the_asset_graph_shows_bronze_then_silver_then_gold(
     assert left["bronze_tweets"] < left["silver_users"] < left["gold_daily_counts"], left
 
 
-def test_gold_partitions_view_shows_the_backfilled_days_materialized(
-    dagster_dev: DagsterDev, page: Page
-) -> None:
-    page.goto(f"{dagster_dev.url}/assets/gold_daily_counts?view=partitions")
-
-    expect(page.get_by_text("Materialized (3)", exact=True)).to_be_visible(timeout=60_000)
-    expect(page.get_by_text("Failed (0)", exact=True)).to_be_visible()
-    # Hide the missing days: what is left in the list is what Dagit calls materialized.
-    page.get_by_text(re.compile(r"^Missing \(\d+\)$")).click()
-    for day in BACKFILL_DAYS:
-        expect(page.locator(f'div[title="{day}"]')).to_be_visible()
-    page.screenshot(path=ARTIFACTS / "gold-partitions.png")
-
-    listed = page.locator("div[title]").evaluate_all("rows => rows.map(row => row.title)")
-    assert sorted(title for title in listed if re.fullmatch(r"\d{4}-\d\d-\d\d", title)) == (
-        BACKFILL_DAYS
-    )
-
-
-@pytest.mark.parametrize("asset", ["bronze_tweets", "silver_users", "gold_daily_counts"])
-def test_after_the_backfill_each_days_check_shows_passed(
-    dagster_dev: DagsterDev, page: Page, asset: str
-) -> None:
-    """A range run's checks give each day its own verdict, so the backfilled days show passed
-    (not "0 / N passed" with every partition unfilled)."""
-    page.goto(f"{dagster_dev.url}/assets/{asset}?view=checks")
-    expect(page.get_by_text("Evaluation result")).to_be_visible(timeout=60_000)
-    # The check's own tabs come after the asset's; its Partitions tab is the last of that name.
-    page.get_by_text("Partitions", exact=True).last.click()
-
-    expect(page.get_by_text(f"Passed ({len(BACKFILL_DAYS)})", exact=True)).to_be_visible(
-        timeout=60_000
-    )
-    expect(page.get_by_text("Failed (0)", exact=True)).to_be_visible()
-    expect(page.get_by_text("Execution Failed (0)", exact=True)).to_be_visible()
-    page.screenshot(path=ARTIFACTS / f"{asset}-check-partitions.png")
-
-
+@pytest.mark.usefixtures("backfill_id")  # the backfill's run and the schedule's overlap
 def test_the_schedule_turned_on_in_dagit_runs_yesterday(
     dagster_dev: DagsterDev, page: Page
 ) -> None:
@@ -362,6 +304,72 @@ def test_the_schedule_turned_on_in_dagit_runs_yesterday(
     runs = dagster_dev.runs("dagster/schedule_name", "tweets_daily_schedule")
     partitions = [{t["key"]: t["value"] for t in r["tags"]}["dagster/partition"] for r in runs]
     assert len(partitions) == len(set(partitions)) and set(partitions) <= yesterdays
+
+
+def test_a_backfill_from_the_ui_api_runs_as_one_run_and_lands_three_days(
+    dagster_dev: DagsterDev, backfill_id: str
+) -> None:
+    def finished() -> dict[str, Any] | None:
+        backfill = dagster_dev.gql(BACKFILL, id=backfill_id)["partitionBackfillOrError"]
+        assert backfill["__typename"] == "PartitionBackfill", backfill
+        return backfill if backfill["status"] not in {"REQUESTED", "CANCELING"} else None
+
+    backfill = dagster_dev.wait("the backfill finishes", finished, 300)
+
+    assert backfill["status"] in {"COMPLETED_SUCCESS", "COMPLETED"}, backfill
+    [run] = backfill["runs"]
+    tags = {tag["key"]: tag["value"] for tag in run["tags"]}
+    assert run["status"] == "SUCCESS"
+    assert (
+        tags["dagster/asset_partition_range_start"],
+        tags["dagster/asset_partition_range_end"],
+    ) == (
+        BACKFILL_DAYS[0],
+        BACKFILL_DAYS[-1],
+    )
+    for table in TABLES:
+        assert day_dirs(dagster_dev.lake / table) == BACKFILL_DAYS, table
+    gold = pd.read_parquet(dagster_dev.lake / "gold" / "daily_counts")
+    assert sorted(str(day) for day in gold["date"]) == BACKFILL_DAYS
+    assert gold["tweets"].tolist() == [POSTS_PER_DAY] * 3
+
+
+def test_gold_partitions_view_shows_the_backfilled_days_materialized(
+    dagster_dev: DagsterDev, page: Page
+) -> None:
+    page.goto(f"{dagster_dev.url}/assets/gold_daily_counts?view=partitions")
+
+    expect(page.get_by_text("Materialized (3)", exact=True)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Failed (0)", exact=True)).to_be_visible()
+    # Hide the missing days: what is left in the list is what Dagit calls materialized.
+    page.get_by_text(re.compile(r"^Missing \(\d+\)$")).click()
+    for day in BACKFILL_DAYS:
+        expect(page.locator(f'div[title="{day}"]')).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "gold-partitions.png")
+
+    listed = page.locator("div[title]").evaluate_all("rows => rows.map(row => row.title)")
+    assert sorted(title for title in listed if re.fullmatch(r"\d{4}-\d\d-\d\d", title)) == (
+        BACKFILL_DAYS
+    )
+
+
+@pytest.mark.parametrize("asset", ["bronze_tweets", "silver_users", "gold_daily_counts"])
+def test_after_the_backfill_each_days_check_shows_passed(
+    dagster_dev: DagsterDev, page: Page, asset: str
+) -> None:
+    """A range run's checks give each day its own verdict, so the backfilled days show passed
+    (not "0 / N passed" with every partition unfilled)."""
+    page.goto(f"{dagster_dev.url}/assets/{asset}?view=checks")
+    expect(page.get_by_text("Evaluation result")).to_be_visible(timeout=60_000)
+    # The check's own tabs come after the asset's; its Partitions tab is the last of that name.
+    page.get_by_text("Partitions", exact=True).last.click()
+
+    expect(page.get_by_text(f"Passed ({len(BACKFILL_DAYS)})", exact=True)).to_be_visible(
+        timeout=60_000
+    )
+    expect(page.get_by_text("Failed (0)", exact=True)).to_be_visible()
+    expect(page.get_by_text("Execution Failed (0)", exact=True)).to_be_visible()
+    page.screenshot(path=ARTIFACTS / f"{asset}-check-partitions.png")
 
 
 def test_stopping_dagster_dev_leaves_no_process_behind(dagster_dev: DagsterDev) -> None:

@@ -82,38 +82,61 @@ def hashtag_numbers(posts: list[dict]) -> dict[str, tuple[int, int, int | None]]
     }
 
 
-def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
+def test_cli_materializes_a_range_from_a_flaky_api_as_one_quiet_run_and_the_token_leaks_nowhere(
     tmp_path: Path, x_api: FakeXApi
 ) -> None:
+    """One CLI run, the way operators run it, proving four things at once: a range of days is
+    one run with one quiet Spark session; the API's posts land exactly in silver and gold; the
+    whole graph parses bronze once; and the bearer token, read as from a secrets file (with a
+    trailing newline) by a run that retries and waits out rate limits, is in no file, log or
+    output."""
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    first = yesterday - timedelta(days=2)
+    days = [first + timedelta(days=n) for n in range(3)]
+    quiet_days = {
+        day: engaged_day(x_api, day.isoformat(), 50, seed=n) for n, day in enumerate(days[:2])
+    }
     served = engaged_day(x_api, yesterday.isoformat(), 1_100)
+    # fails now and then and rate-limits, so the retry and back-off paths log too
+    x_api.rate_limit, x_api.fail_every = (6, 1.0), 5
     events = tmp_path / "spark-events"
     events.mkdir()
 
     result = materialize_all(
         tmp_path,
-        yesterday.isoformat(),
-        TWITTER_BEARER_TOKEN=TEST_TOKEN,
+        f"{first}...{yesterday}",
+        TWITTER_BEARER_TOKEN=f"{TEST_TOKEN}\n",
         TWITTER_API_BASE_URL=x_api.base_url,
         SPARK_CONF=json.dumps(
             {
                 "spark.eventLog.enabled": "true",
                 "spark.eventLog.dir": events.as_uri(),
                 "spark.eventLog.compress": "false",
+                "spark.sql.shuffle.partitions": "3",
             }
         ),
     )
 
+    output = result.stdout + result.stderr
     assert result.returncode == 0, result.stderr[-5000:]
+    # one run, one Spark session that keeps its INFO chatter and start-up warnings to itself
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        assert instance.get_runs_count() == 1
+    assert output.count("RUN_START") == 1
+    assert not re.search(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d INFO ", output, re.MULTILINE)
+    for noise in ("log4j profile", "NativeCodeLoader", "resolves to a loopback"):
+        assert noise not in output
     # the whole graph parsed bronze's JSON pages in one Spark SQL execution: silver's tables and
     # the check of silver against bronze read one parse
     assert len(executions_scanning_json(events, "bronze/tweets/date=")) == 1
-    # the account's id, eleven search pages, then one counts request for the run
-    assert [request["path"].rsplit("/", 2)[-2] for request in x_api.requests] == [
-        "username",
-        *["search"] * 11,
-        "counts",
-    ]
+    # the run retried and waited, and every request carried the token without its newline
+    assert 503 in x_api.statuses(), "the run should have retried"
+    assert all(r["headers"]["Authorization"] == f"Bearer {TEST_TOKEN}" for r in x_api.requests)
+    # answered: the account's id, a page for each quiet day and eleven for yesterday, then one
+    # counts request for the run
+    assert [
+        request["path"].rsplit("/", 2)[-2] for request in x_api.requests if request["status"] == 200
+    ] == ["username", *["search"] * 13, "counts"]
     lake = tmp_path / "lake"
     # the day's fetch record sits in its bronze folder, readable by pandas
     [record] = pd.read_json(
@@ -124,7 +147,10 @@ def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
     assert (record["posts"], record["distinct_posts"], record["pages"]) == (1_100, 1_100, 11)
     assert (record["expected_tweets"], record["reached_last_page"]) == (1_100, True)
     assert (record["account"], record["account_id"]) == (ACCOUNT, ACCOUNT_ID)
-    tweets = read_table(lake, "silver/tweets").set_index("id")
+    assert record["complete"] is True
+    tweets = read_table(lake, "silver/tweets")
+    assert sorted(tweets["date"].unique()) == [day.isoformat() for day in days]
+    tweets = tweets[tweets["date"] == yesterday.isoformat()].set_index("id")
     assert sorted(tweets.index) == sorted(t["id"] for t in served)
     for tweet in served:
         row = tweets.loc[tweet["id"]]
@@ -133,8 +159,10 @@ def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
         metrics = tweet.get("public_metrics", {})
         assert nullable(row["like_count"]) == metrics.get("like_count")
         assert nullable(row["impression_count"]) == metrics.get("impression_count")
-    [gold] = read_table(lake, "gold/daily_counts").to_dict("records")
-    assert gold["date"] == yesterday.isoformat()
+    counts = read_table(lake, "gold/daily_counts")
+    assert list(counts["date"]) == [day.isoformat() for day in days]
+    assert list(counts["tweets"]) == [50, 50, 1_100]
+    [gold] = counts[counts["date"] == yesterday.isoformat()].to_dict("records")
     assert (gold["tweets"], gold["authors"], gold["conversations"], gold["replies"]) == (
         len(tweets),
         tweets["author_id"].nunique(),
@@ -152,18 +180,22 @@ def test_cli_materializes_yesterday_from_the_api_into_silver_and_gold(
         gold["account_conversation_posts"],
     ) == engagement
     hashtags = read_table(lake, "gold/daily_hashtags")
-    assert (hashtags["date"] == yesterday.isoformat()).all()
-    assert {
-        row.hashtag: (row.tweets, row.authors, nullable(row.like_count))
-        for row in hashtags.itertuples()
-    } == hashtag_numbers(served)
+    for day, posts in [*quiet_days.items(), (yesterday, served)]:
+        assert {
+            row.hashtag: (row.tweets, row.authors, nullable(row.like_count))
+            for row in hashtags[hashtags["date"] == day.isoformat()].itertuples()
+        } == hashtag_numbers(posts)
     # served whole: complete, and the API's own count beside ours
     assert (gold["expected_tweets"], gold["complete"]) == (1_100, True)
     assert utc(gold["fetched_at"]) == utc(record["fetched_at"])
-    for path in [*lake.rglob("*"), *(tmp_path / "dagster_home").rglob("*")]:
-        if path.is_file():
-            assert TEST_TOKEN.encode() not in path.read_bytes(), path
-    assert TEST_TOKEN not in result.stdout + result.stderr
+    # the token: in no file of the instance (event log, compute logs) or the lake, nor output
+    home = tmp_path / "dagster_home"
+    assert [path for path in home.rglob("compute_logs/*") if path.is_file()], "logs to search"
+    searched = [p for p in [*lake.rglob("*"), *home.rglob("*")] if p.is_file()]
+    assert any(path.name.endswith(".db") for path in searched), "the event log to search"
+    for path in searched:
+        assert TEST_TOKEN.encode() not in path.read_bytes(), path
+    assert TEST_TOKEN not in output
 
 
 def test_an_unknown_account_fails_the_run_before_any_search(
@@ -209,28 +241,6 @@ def test_a_rejected_token_fails_the_run_naming_the_variable_never_the_value(
     for path in (tmp_path / "dagster_home").rglob("*"):
         if path.is_file():
             assert wrong_token.encode() not in path.read_bytes(), path
-
-
-def test_a_partition_range_is_one_run_with_one_quiet_spark_session(tmp_path: Path) -> None:
-    result = materialize_all(
-        tmp_path,
-        "2026-11-18...2026-11-20",
-        TWEETS_DEMO_PER_DAY="50",
-        SPARK_CONF='{"spark.sql.shuffle.partitions": 3}',
-    )
-
-    assert result.returncode == 0, result.stderr[-3000:]
-    gold = read_table(tmp_path / "lake", "gold/daily_counts")
-    assert list(gold["date"]) == ["2026-11-18", "2026-11-19", "2026-11-20"]
-    assert list(gold["tweets"]) == [50, 50, 50]
-    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
-        assert instance.get_runs_count() == 1
-    output = result.stdout + result.stderr
-    assert output.count("RUN_START") == 1
-    # Spark's INFO chatter and its per-start warnings stay out of the run's output.
-    assert not re.search(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d INFO ", output, re.MULTILINE)
-    for noise in ("log4j profile", "NativeCodeLoader", "resolves to a loopback"):
-        assert noise not in output
 
 
 def test_a_bad_spark_conf_fails_loading_with_the_variable_and_the_fix(tmp_path: Path) -> None:

@@ -1,9 +1,8 @@
-"""The bearer token reaches the API and nothing else: no log, event, compute log, file or output.
+"""The bearer token reaches the API and nothing else: no log, event, file or output, on a real
+instance whose runs the API refuses (401) or fails until the retries are spent.
 
-A whole CLI run against an API on 127.0.0.1 that rate-limits and fails now and then, so the
-retry and back-off paths log too, with the token read as from a secrets file (a trailing
-newline); then runs on a real instance that the API refuses (401) or fails until the retries
-are spent.
+The whole CLI run with a token read as from a secrets file, against an API that rate-limits
+and fails now and then, is part of integration/test_dagster_cli.py's range run.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -14,44 +13,17 @@ import pytest
 
 from tweet_assets.settings import TOKEN as TOKEN_VARIABLE
 from tweet_assets.source import TwitterResource
-from tweet_assets_tests.support.dagster_cli import dagster_home, materialize_all
+from tweet_assets_tests.support.dagster_cli import dagster_home
 from tweet_assets_tests.support.fake_x_api import FakeXApi, FakeXApiServer, make_tweet, make_user
-from tweet_assets_tests.support.pipeline import materialize, read_table
+from tweet_assets_tests.support.pipeline import materialize
 
 TOKEN = "AAAAAAAAAAAAAAAAAAAAA-reliability-Zx81-DISTINCTIVE-%2Fsecret"
 
 
-@pytest.mark.cli
-def test_the_token_appears_in_no_file_log_or_output(tmp_path: Path) -> None:
-    day = (datetime.now(UTC) - timedelta(days=1)).date()
-    with FakeXApiServer(FakeXApi(token=TOKEN)) as api:
-        api.users["1"] = make_user("1", "ana")
-        for n in range(250):
-            api.add(make_tweet(str(700 + n), f"{day}T10:{n // 60:02d}:{n % 60:02d}.000Z", "1"))
-        api.rate_limit, api.fail_every = (2, 1.0), 2
-
-        result = materialize_all(
-            tmp_path,
-            day.isoformat(),
-            # as read from a secrets file: with a trailing newline
-            TWITTER_BEARER_TOKEN=f"{TOKEN}\n",
-            TWITTER_API_BASE_URL=api.base_url,
-        )
-
-    assert result.returncode == 0, result.stderr[-5000:]
-    assert 503 in api.statuses(), "the run should have retried"
-    assert all(r["headers"]["Authorization"] == f"Bearer {TOKEN}" for r in api.requests)
-    assert len(read_table(tmp_path / "lake", "silver/tweets")) == 250
-    assert_nowhere(tmp_path, result.stdout + result.stderr, compute_logs=True)
-
-
-def assert_nowhere(tmp_path: Path, output: str, compute_logs: bool) -> None:
-    """The token is in no file of the instance (event log, compute logs) or the lake, nor in
-    the run's output."""
+def assert_nowhere(tmp_path: Path, output: str) -> None:
+    """The token is in no file of the instance (its event log) or the lake, nor in the run's
+    output."""
     home = tmp_path / "dagster_home"
-    if compute_logs:
-        written = [path for path in home.rglob("compute_logs/*") if path.is_file()]
-        assert written, "the run's compute logs should be there to search"
     searched = [p for p in [*home.rglob("*"), *(tmp_path / "lake").rglob("*")] if p.is_file()]
     assert any(path.name.endswith(".db") for path in searched), "the event log to search"
     for path in searched:
@@ -92,4 +64,4 @@ def test_the_token_leaks_nowhere_when_it_is_refused_or_retries_run_out(
         e.event_log_entry.dagster_event_type == dg.DagsterEventType.STEP_FAILURE for e in events
     )
     captured = capfd.readouterr()
-    assert_nowhere(tmp_path, captured.out + captured.err + repr(events), compute_logs=False)
+    assert_nowhere(tmp_path, captured.out + captured.err + repr(events))
