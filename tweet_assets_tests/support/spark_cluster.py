@@ -13,10 +13,11 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pyspark
 
@@ -24,6 +25,7 @@ from tweet_assets_tests.support.processes import alive_in_group, free_port, free
 
 SPARK_HOME = Path(pyspark.__file__).parent
 START_SECONDS = 120
+T = TypeVar("T")
 STOP_SECONDS = 30
 
 
@@ -85,18 +87,24 @@ def _taken(log: Path) -> bool:
 
 
 @contextmanager
-def connect_server(
-    work: Path, master: str = "local[2]", driver_memory: str = "1g"
-) -> Iterator[ConnectServer]:
-    """A Spark Connect server (`url` is `sc://127.0.0.1:PORT`) with its driver in `pid`."""
+def _on_a_free_port(start: Callable[[Path], AbstractContextManager[T]], work: Path) -> Iterator[T]:
+    """`start(folder)`, started again in a new folder (so on new ports) when a port it was
+    handed was taken before it could bind it."""
     for attempt in range(ATTEMPTS):
         try:
-            with _connect_server(work / f"try-{attempt}", master, driver_memory) as server:
+            with start(work / f"try-{attempt}") as server:
                 yield server
             return
         except PortTaken:
             if attempt == ATTEMPTS - 1:
                 raise
+
+
+def connect_server(
+    work: Path, master: str = "local[2]", driver_memory: str = "1g"
+) -> AbstractContextManager[ConnectServer]:
+    """A Spark Connect server (`url` is `sc://127.0.0.1:PORT`) with its driver in `pid`."""
+    return _on_a_free_port(lambda folder: _connect_server(folder, master, driver_memory), work)
 
 
 @contextmanager
@@ -191,19 +199,11 @@ def _stop_group(process: subprocess.Popen) -> None:
     process.wait(timeout=STOP_SECONDS)
 
 
-@contextmanager
 def standalone_cluster(
     work: Path, cores: int = 2, memory: str = "2g"
-) -> Iterator[StandaloneCluster]:
+) -> AbstractContextManager[StandaloneCluster]:
     """A standalone master and one worker on loopback; the worker runs executors in `work`."""
-    for attempt in range(ATTEMPTS):
-        try:
-            with _standalone_cluster(work / f"try-{attempt}", cores, memory) as cluster:
-                yield cluster
-            return
-        except PortTaken:
-            if attempt == ATTEMPTS - 1:
-                raise
+    return _on_a_free_port(lambda folder: _standalone_cluster(folder, cores, memory), work)
 
 
 @contextmanager
