@@ -3,8 +3,8 @@
 - `unit/`: no JVM and no server; Python processes at most. `make check` runs this tier after
   every edit, on a machine with or without Java. A unit test that asks for Spark or starts a JVM
   fails, naming the tier it belongs in.
-- `spark/`: one local SparkSession for the whole test session (in-process runs, the IO
-  manager, transforms, the CLI in process).
+- `spark/`: one local SparkSession for the whole test session (per pytest worker): in-process
+  runs, the IO manager, transforms, the CLI in process.
 - `integration/`: real processes and servers (the dagster command line, the SQL server, kills,
   concurrency, clusters, Dagit).
 
