@@ -13,6 +13,7 @@ from the environment at run time (`EnvVar`), so run config and the event log hol
 """
 
 import dataclasses
+import ipaddress
 import json
 import os
 import re
@@ -20,6 +21,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 DEFAULT_SPARK_MASTER = "local[*]"
 # Recent search reaches back 7 days: a refresh window cannot be longer on `recent`.
@@ -67,6 +72,13 @@ Parse = Callable[[_Reader, str, Any], Any]
 
 
 def _is_set(env: _Reader, name: str, default: bool) -> bool:
+    """Whether the variable is set. Set but blank (an empty secrets file) is a mistake, not a
+    request for the demo corpus: that would write invented posts over real days."""
+    if env.raw(name) is not None and env.text(name) is None:
+        env.problems.append(
+            f"{name} is set but blank (an empty secrets file?): set it to the app's bearer "
+            "token, or unset it to run on the offline demo corpus"
+        )
     return env.text(name) is not None
 
 
@@ -96,53 +108,129 @@ def _choice(allowed: tuple[str, ...], fix: str) -> Parse:
     return parse
 
 
-def _whole(minimum: int, unit: str) -> Parse:
-    """A whole number of at least `minimum`; unset gives the default (None: optional)."""
+@dataclass(frozen=True)
+class _Whole:
+    """A whole number of `unit` from `minimum` to `maximum`; unset gives the default (None:
+    optional)."""
 
-    def parse(env: _Reader, name: str, default: int | None) -> int | None:
+    minimum: int
+    maximum: int
+    unit: str
+
+    @property
+    def bounds(self) -> str:
+        return f"{self.minimum:,} to {self.maximum:,}"
+
+    def __call__(self, env: _Reader, name: str, default: int | None) -> int | None:
         value = env.text(name)
         if value is None:
             return default
         try:
             number = int(value)
         except ValueError:
-            number = minimum - 1
-        if number < minimum:
+            number = None
+        if number is None or not self.minimum <= number <= self.maximum:
             env.problems.append(
-                f"{name}={value!r} is not a whole number of {unit} of at least {minimum}: set "
-                "it to one, or unset it"
+                f"{name}={value[:40]!r} is not a whole number of {self.unit} from "
+                f"{self.bounds}: set it to one, or unset it"
             )
             return default
         return number
 
-    return parse
+
+@dataclass(frozen=True)
+class _Seconds:
+    """A number of seconds above 0 and at most `maximum`."""
+
+    maximum: float
+
+    @property
+    def bounds(self) -> str:
+        return f"above 0 to {self.maximum:,g}"
+
+    def __call__(self, env: _Reader, name: str, default: float) -> float:
+        value = env.text(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not 0 < number <= self.maximum:
+            env.problems.append(
+                f"{name}={value[:40]!r} is not a number of seconds above 0 and at most "
+                f"{self.maximum:g}: set it to one, e.g. {default:g}, or unset it for {default:g}"
+            )
+            return default
+        return number
 
 
-def _seconds(env: _Reader, name: str, default: float) -> float:
-    value = env.text(name)
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        number = float("nan")
-    if not 0 < number < float("inf"):
+def _query(env: _Reader, name: str, default: str) -> str:
+    value = _raw(env, name, default)
+    if not value.strip():
         env.problems.append(
-            f"{name}={value!r} is not a number of seconds above 0: set it to one, e.g. "
-            f"{default:g}, or unset it for {default:g}"
+            f"{name} is blank: set it to an X search query, e.g. {default!r}, or unset it for "
+            f"{default!r}"
         )
         return default
-    return number
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why the bearer token must not be sent to `url`, or None. The URL is read by the parser
+    that sends the request (urllib3's, under requests) and by the standard library's: a URL
+    they read differently (a backslash, userinfo) could send the token to another host."""
+    if "\\" in url:
+        return "holds a backslash, which URL parsers read differently: remove it"
+    try:
+        sent = parse_url(url)
+    except LocationParseError:
+        return "is not a URL: give https://host/2"
+    told = urlsplit(url)
+    if sent.auth or "@" in told.netloc:
+        return "holds a user name or password (userinfo): give https://host/2 alone"
+    host = (sent.host or "").strip("[]").lower()
+    if host != (told.hostname or "").lower():
+        return f"names host {host!r} to one URL parser and {told.hostname!r} to another"
+    if sent.scheme == "https" and host:
+        return None
+    if sent.scheme == "http" and is_loopback(host):
+        return None
+    return (
+        "is not an https URL: the bearer token would travel in clear text; set it to an "
+        "https:// URL (plain http is allowed only to a loopback address, for tests and local "
+        "proxies)"
+    )
+
+
+def _base_url(env: _Reader, name: str, default: str) -> str:
+    value = env.text(name) or default
+    problem = base_url_problem(value)
+    if problem:
+        env.problems.append(f"{name}={value!r} {problem}")
+        return default
+    return value
 
 
 def _username(env: _Reader, name: str, default: str) -> str | None:
     """An X username without its `@`; unset gives `default`, set but empty gives None."""
-    value = _raw(env, name, default).strip().removeprefix("@")
-    if not value:
+    raw = _raw(env, name, default).strip()
+    value = raw.removeprefix("@")
+    if not raw:
         return None
     if not USERNAME.fullmatch(value):
         env.problems.append(
-            f"{name}={value!r} is not an X username (1 to 15 letters, digits or "
+            f"{name}={raw!r} is not an X username (1 to 15 letters, digits or "
             f"underscores): set it to the tracked account's username, e.g. {default!r}, or "
             "to an empty value to track no account"
         )
@@ -223,6 +311,11 @@ class Variable:
     documented: str
     show: Callable[[Any], str]
 
+    @property
+    def bounds(self) -> str:
+        """The values a number may take, as the configuration table gives them."""
+        return getattr(self.parse, "bounds", "")
+
 
 def _shown(value: Any) -> str:
     return "unset" if value is None else str(value)
@@ -267,7 +360,7 @@ class Settings:
     )
     api_base_url: str = _setting(
         "TWITTER_API_BASE_URL",
-        _text,
+        _base_url,
         "https://api.twitter.com/2",
         "API base; the client calls `{base}/tweets/search/recent`.",
     )
@@ -278,7 +371,7 @@ class Settings:
         "`recent` (`/tweets/search/recent`, last 7 days, 100 a page) or `all` "
         "(`/tweets/search/all`, full archive, 500 a page, 1 request/s).",
     )
-    query: str = _setting("TWEETS_QUERY", _raw, "AluraOnline", "the search query.", show=repr)
+    query: str = _setting("TWEETS_QUERY", _query, "AluraOnline", "the search query.", show=repr)
     account: str | None = _setting(
         "TWEETS_ACCOUNT",
         _username,
@@ -292,21 +385,22 @@ class Settings:
     )
     max_tweets_per_day: int | None = _setting(
         "TWEETS_MAX_PER_DAY",
-        _whole(1, "posts a day"),
+        _Whole(1, 10_000_000, "posts a day"),
         None,
         "cost guard: stop paging a day after this many posts (pay-per-use bills every post); "
         "the partition is marked `truncated` in metadata and a warning is logged.",
     )
     max_tries: int = _setting(
         "TWITTER_MAX_TRIES",
-        _whole(1, "requests a page"),
+        _Whole(1, 100, "requests a page"),
         6,
         "requests per page before a transient failure (5xx, timeout, connection error, bad "
         "JSON) fails the step.",
     )
     max_retry_seconds: float = _setting(
         "TWITTER_MAX_RETRY_SECONDS",
-        _seconds,
+        # a step's budget for backing off from one page's failures: an hour at most
+        _Seconds(3600),
         300.0,
         "seconds per page spent backing off from transient failures.",
         documented="`300`",
@@ -314,7 +408,7 @@ class Settings:
     )
     demo_tweets_per_day: int = _setting(
         "TWEETS_DEMO_PER_DAY",
-        _whole(0, "posts"),
+        _Whole(0, 1_000_000, "posts"),
         300,
         "posts per day in the demo corpus (0 gives empty days; it streams up to 1,000,000 a day).",
     )
@@ -383,7 +477,7 @@ class Settings:
     )
     refresh_days: int = _setting(
         "TWEETS_REFRESH_DAYS",
-        _whole(1, "days"),
+        _Whole(1, 31, "days"),
         1,
         "how many of the latest complete UTC days each schedule tick fetches again, as one run "
         "(one Spark session), so that engagement counts settle: `1` fetches only yesterday; "
@@ -477,8 +571,8 @@ def _rules_between(settings: Settings) -> list[str]:
 
 def markdown_table() -> str:
     """docs/configuration.md's table, one row per variable."""
-    rows = ["| variable | default | meaning |", "|---|---|---|"]
-    rows += [f"| `{v.name}` | {v.documented} | {v.meaning} |" for v in VARIABLES]
+    rows = ["| variable | default | bounds | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{v.name}` | {v.documented} | {v.bounds} | {v.meaning} |" for v in VARIABLES]
     return "\n".join(rows)
 
 

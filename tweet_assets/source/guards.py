@@ -4,19 +4,20 @@ reset beyond the API's window, and paging that would never end.
 - The bearer token loses surrounding whitespace (a secrets file's newline) and is refused with
   whitespace or control characters inside; no message ever holds its value, and `redact` takes
   it (and any `Bearer …`) out of text that leaves the client.
-- `http://` is allowed only to a loopback address: anywhere else the token would travel in clear.
+- `http://` is allowed only to a loopback address, never through a proxy: anywhere else the token
+  would travel in clear. A URL that URL parsers read differently (userinfo, a backslash) is
+  refused: the request could go to another host than the one checked.
 - An `x-rate-limit-reset` more than RESET_HORIZON ahead (the API's windows are 15 minutes), or
   not a finite number, is not believed: the client backs off within its retry budget instead.
 - `PagingGuard` stops a day's paging at a repeated `next_token`, at a run of empty pages that
   still carry one, and at a page ceiling derived from the endpoint's rate limit.
 """
 
-import ipaddress
 import math
 import re
 from urllib.parse import urlsplit
 
-from tweet_assets.settings import API_BASE_URL, TOKEN
+from tweet_assets.settings import API_BASE_URL, TOKEN, base_url_problem, is_loopback
 from tweet_assets.source.pages import SearchPage
 from tweet_assets.source.retry import XApiError
 
@@ -41,27 +42,18 @@ def checked_token(token: str) -> str:
 
 
 def checked_base_url(base_url: str) -> str:
-    """`base_url` if it is https, or http to a loopback address; else XApiError saying why."""
-    location = urlsplit(base_url)
-    host = location.hostname or ""
-    if location.scheme == "https" and host:
-        return base_url
-    if location.scheme == "http" and _loopback(host):
-        return base_url
-    raise XApiError(
-        f"{API_BASE_URL}={base_url!r} is not an https URL: the bearer token would travel in "
-        "clear text. Use https:// (plain http is allowed only to a loopback address, for tests "
-        "and local proxies)"
-    )
+    """`base_url` if it is https, or http to a loopback address, and every URL parser reads the
+    same host in it (`settings.base_url_problem`, also checked at start); else XApiError."""
+    problem = base_url_problem(base_url)
+    if problem:
+        raise XApiError(f"{API_BASE_URL}={base_url!r} {problem}")
+    return base_url
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def to_this_machine(base_url: str) -> bool:
+    """Whether `base_url` names a loopback host: no proxy may stand between (plain http there
+    would hand the proxy the token)."""
+    return is_loopback((urlsplit(base_url).hostname or "").lower())
 
 
 def redact(text: str, token: str) -> str:

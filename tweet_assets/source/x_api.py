@@ -38,6 +38,7 @@ from tweet_assets.source.guards import (
     checked_base_url,
     checked_token,
     redact,
+    to_this_machine,
 )
 from tweet_assets.source.pages import FetchStats, SearchPage
 from tweet_assets.source.retry import Retryable, RetryPolicy, XApiError
@@ -87,6 +88,8 @@ class XApiClient:
         self._users_url = base_url.rstrip("/") + "/users/by/username/"
         self._policy = policy or RetryPolicy()
         self._session = session or requests.Session()
+        if to_this_machine(base_url):  # no proxy from the environment sees the token
+            self._session.trust_env = False
         self._session.headers["Authorization"] = f"Bearer {self._token}"
         self._session.headers["User-Agent"] = "tweet-lake"
         self._not_before = 0.0  # epoch seconds before which no request may be sent

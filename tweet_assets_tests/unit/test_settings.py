@@ -72,7 +72,16 @@ def test_the_token_is_only_known_to_be_set_never_held() -> None:
 
     assert config.token_set
     assert "secret-Qx7" not in repr(config) + settings.describe(config)
-    assert not load({"TWITTER_BEARER_TOKEN": "  "}).token_set
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "\n"])
+def test_a_token_variable_set_but_blank_is_refused_not_taken_for_the_demo(blank: str) -> None:
+    """An empty secrets file must not switch a production run to invented posts."""
+    with pytest.raises(SettingsError) as refused:
+        load({"TWITTER_BEARER_TOKEN": blank})
+
+    assert "TWITTER_BEARER_TOKEN is set but blank" in str(refused.value)
+    assert "unset it to run on the offline demo corpus" in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -84,6 +93,28 @@ def test_the_token_is_only_known_to_be_set_never_held() -> None:
         ({"TWITTER_MAX_TRIES": "1.5"}, "TWITTER_MAX_TRIES='1.5' is not a whole number"),
         ({"TWITTER_MAX_RETRY_SECONDS": "-1"}, "TWITTER_MAX_RETRY_SECONDS='-1' is not a number"),
         ({"TWITTER_MAX_RETRY_SECONDS": "inf"}, "TWITTER_MAX_RETRY_SECONDS='inf' is not a number"),
+        ({"TWITTER_MAX_RETRY_SECONDS": "86400"}, "seconds above 0 and at most 3600: set"),
+        ({"TWITTER_MAX_TRIES": str(10**12)}, "requests a page from 1 to 100: set it"),
+        ({"TWEETS_DEMO_PER_DAY": str(10**15)}, "posts from 0 to 1,000,000: set it"),
+        ({"TWEETS_MAX_PER_DAY": str(10**9)}, "posts a day from 1 to 10,000,000: set it"),
+        (
+            {"TWEETS_REFRESH_DAYS": "1000000", "TWITTER_SEARCH_ENDPOINT": "all"},
+            "TWEETS_REFRESH_DAYS='1000000' is not a whole number of days from 1 to 31",
+        ),
+        ({"TWEETS_QUERY": "   "}, "TWEETS_QUERY is blank: set it to an X search query"),
+        ({"TWEETS_ACCOUNT": "@"}, "TWEETS_ACCOUNT='@' is not an X username"),
+        (
+            {"TWITTER_API_BASE_URL": "http://example.com/2"},
+            "TWITTER_API_BASE_URL='http://example.com/2' is not an https URL",
+        ),
+        (
+            {"TWITTER_API_BASE_URL": "http://evil.example\\@127.0.0.1/2"},
+            "holds a backslash, which URL parsers read differently: remove it",
+        ),
+        (
+            {"TWITTER_API_BASE_URL": "https://user:pw@api.twitter.com/2"},
+            "holds a user name or password (userinfo)",
+        ),
         ({"TWEETS_DEMO_PER_DAY": "-5"}, "TWEETS_DEMO_PER_DAY='-5' is not a whole number"),
         ({"TWEETS_EXECUTOR": "threads"}, "TWEETS_EXECUTOR='threads' is not one of in_process"),
         ({"TWEETS_EXECUTOR": "multiprocess"}, "set SPARK_REMOTE=sc://host:15002 to share"),

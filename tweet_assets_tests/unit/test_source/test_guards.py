@@ -2,8 +2,11 @@
 resets beyond the API's window, a token with stray characters, clear-text http, leaky errors."""
 
 import json
+import threading
 import time
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 import requests
@@ -148,7 +151,59 @@ def test_plain_http_is_refused_except_to_loopback(base_url: str, allowed: bool) 
         return
     with pytest.raises(XApiError) as refused:
         XApiClient(base_url, TEST_TOKEN)
-    assert "Use https://" in str(refused.value) and TEST_TOKEN not in str(refused.value)
+    assert "set it to an https:// URL" in str(refused.value)
+    assert TEST_TOKEN not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "problem"),
+    [
+        # requests (urllib3) ends the host at the backslash: the token would go to evil.example
+        ("http://evil.example\\@127.0.0.1/2", "holds a backslash"),
+        ("https://evil.example\\@api.twitter.com/2", "holds a backslash"),
+        ("http://user:pw@127.0.0.1:9/2", "holds a user name or password"),
+        ("https://api.twitter.com@evil.example/2", "holds a user name or password"),
+    ],
+)
+def test_a_base_url_that_parsers_read_differently_is_refused(base_url: str, problem: str) -> None:
+    with pytest.raises(XApiError) as refused:
+        XApiClient(base_url, TEST_TOKEN)
+
+    assert problem in str(refused.value) and TEST_TOKEN not in str(refused.value)
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """A forward proxy that only notes what reached it."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(f"{self.path} {self.headers.get('Authorization')}")
+        self.send_error(502)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_plain_http_to_loopback_never_goes_through_a_proxy(
+    x_api: FakeXApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x_api.add(make_tweet("1", "2026-11-20T10:00:00.000Z", "7"))
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.01}).start()
+    try:
+        for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+            monkeypatch.setenv(variable, f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+
+        pages = fetch(client_for(x_api))
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+
+    assert _Proxy.seen == []
+    assert len(pages) == 1 and x_api.requests
 
 
 class _LeakySession(requests.Session):
