@@ -12,7 +12,7 @@ from tweet_assets.assets.verdicts import day_verdict, verdict_targets
 from tweet_assets.lake import FetchRecord, RawPages
 from tweet_assets.partitions import daily_partitions, day_bounds, days_in_window
 from tweet_assets.settings import MAX_PER_DAY
-from tweet_assets.source import SearchClient, SearchPage, TwitterResource
+from tweet_assets.source import SearchClient, SearchPage, TwitterResource, XApiError
 
 ERROR_SAMPLES = 5
 COMPLETE_CHECK = "bronze_tweets_complete"
@@ -132,14 +132,27 @@ def bronze_tweets(
                     f"({MAX_PER_DAY}) with more pages left; the day is marked truncated"
                 )
             context.log.info(f"{day}: {record.posts} posts in {record.pages} pages")
-        # After the fetch: a post deleted meanwhile lowers the count rather than the share.
+    except BaseException:
+        pages.discard()
+        raise
+    # After the fetch: a post deleted meanwhile lowers the count rather than the share. Counting
+    # that fails (a day now past the recent window, 5xx after retries) costs the pages nothing.
+    counted = True
+    try:
         counts = client.count_days(twitter.query, day_bounds(days[0])[0], day_bounds(days[-1])[1])
+    except XApiError as error:
+        counts, counted = None, False
+        context.log.warning(
+            f"Counting the days' posts failed after a good fetch ({error}): the days land with "
+            "expected_tweets unknown and not complete; re-materialize them to count them"
+        )
     except BaseException:
         pages.discard()
         raise
     for day in days:  # the verdict of each day, once: gold and the check read it
-        pages.records[day] = pages.records[day].counted(None if counts is None else counts.get(day))
-    if counts is None:
+        expected = None if counts is None else counts.get(day)
+        pages.records[day] = pages.records[day].counted(expected, known=counted)
+    if counted and counts is None:
         context.log.warning(
             f"The source cannot count posts ({client.source}, {client.endpoint}): "
             "expected_tweets is unknown, and completeness rests on paging alone"

@@ -69,12 +69,14 @@ class FetchRecord:
     # The day's verdict (`counted`), which gold and bronze_tweets_complete both read.
     complete: bool = False
 
-    def counted(self, expected: int | None) -> Self:
+    def counted(self, expected: int | None, known: bool = True) -> Self:
         """This record with the API's count, and so its verdict: complete when paging reached
         the last page, no cap cut it, no partial error dropped posts, and the distinct posts
-        fetched reach COMPLETE_SHARE of `expected` (when the source can count)."""
+        fetched reach COMPLETE_SHARE of `expected` (when the source can count). With `known`
+        false, counting failed: not complete, whatever the rest."""
         complete = (
-            self.reached_last_page
+            known
+            and self.reached_last_page
             and not self.truncated
             and not self.dropping_errors
             and (expected is None or self.distinct_posts >= COMPLETE_SHARE * expected)

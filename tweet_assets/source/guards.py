@@ -9,8 +9,9 @@ reset beyond the API's window, and paging that would never end.
   refused: the request could go to another host than the one checked.
 - An `x-rate-limit-reset` more than RESET_HORIZON ahead (the API's windows are 15 minutes), or
   not a finite number, is not believed: the client backs off within its retry budget instead.
-- `PagingGuard` stops a day's paging at a repeated `next_token`, at a run of empty pages that
-  still carry one, and at a page ceiling derived from the endpoint's rate limit.
+- `PagingGuard` stops paging (a day's search, a run's counts) at a repeated `next_token`, at a
+  run of empty pages that still carry one, and at a page ceiling derived from the endpoint's
+  rate limit.
 """
 
 import math
@@ -18,7 +19,6 @@ import re
 from urllib.parse import urlsplit
 
 from tweet_assets.settings import API_BASE_URL, TOKEN, base_url_problem, is_loopback
-from tweet_assets.source.pages import SearchPage
 from tweet_assets.source.retry import XApiError
 
 # The API's rate-limit windows are 15 minutes; a reset further ahead than this is not believed.
@@ -84,16 +84,17 @@ def believed_reset(value: str | None, now: float) -> tuple[float | None, str | N
 class PagingGuard:
     """Raises XApiError when a day's paging would never end (see the module's docstring)."""
 
-    def __init__(self, window: str, ceiling: int):
-        self._window, self._ceiling = window, ceiling
+    def __init__(self, window: str, ceiling: int, items: str = "posts"):
+        self._window, self._ceiling, self._items = window, ceiling, items
         self._seen: dict[str, int] = {}
         self._pages = self._empty = 0
 
-    def check(self, page: SearchPage) -> None:
-        """Call with each page that carries a next_token, before asking for the next page."""
+    def check(self, next_token: str, items: int) -> None:
+        """Call with each page that carries a next_token (and how many posts or count buckets
+        it holds), before asking for the next page."""
         self._pages += 1
-        self._empty = 0 if page.result_count else self._empty + 1
-        token = page.next_token or ""
+        self._empty = 0 if items else self._empty + 1
+        token = next_token
         problem = None
         if token in self._seen:
             problem = (
@@ -101,7 +102,7 @@ class PagingGuard:
                 f"{self._seen[token]} did: paging would repeat forever"
             )
         elif self._empty >= MAX_EMPTY_PAGES:
-            problem = f"{self._empty} pages in a row hold no posts yet carry a next_token"
+            problem = f"{self._empty} pages in a row hold no {self._items} yet carry a next_token"
         elif self._pages >= self._ceiling:
             problem = (
                 f"{self._pages} pages reach the ceiling of {self._ceiling} a day (more requests "

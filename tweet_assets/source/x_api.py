@@ -127,7 +127,9 @@ class XApiClient:
         if isinstance(user, dict) and user.get("id"):
             return str(user["id"])
         errors = [e for e in document.get("errors") or [] if isinstance(e, dict)]
-        said = "; ".join(describe_error_body(json.dumps(error)) for error in errors)
+        said = redact(
+            "; ".join(describe_error_body(json.dumps(error)) for error in errors), self._token
+        )
         raise XApiError(
             f"{ACCOUNT}={username!r}: the X API has no such account ({said or 'no data'}); set "
             f"{ACCOUNT} to the username of the account to track, or to an empty value to track "
@@ -162,7 +164,7 @@ class XApiClient:
             yield page
             if not page.next_token or (max_tweets is not None and fetched >= max_tweets):
                 return
-            guard.check(page)
+            guard.check(page.next_token, page.result_count)
             params["next_token"] = page.next_token
 
     def count_days(self, query: str, start: datetime, end: datetime) -> dict[date, int] | None:
@@ -174,6 +176,12 @@ class XApiClient:
             "granularity": "day",
         }
         counts: dict[date, int] = {}
+        # The same guards as search: a repeated token or endless empty pages stop it.
+        guard = PagingGuard(
+            f"counts {params['start_time']} to {params['end_time']}",
+            self._endpoint.requests_per_window * WINDOWS_A_DAY,
+            items="counts",
+        )
         while True:
             try:
                 document = self._get(
@@ -183,12 +191,14 @@ class XApiClient:
                 if error.status in COUNTS_UNAVAILABLE:
                     return None
                 raise
-            for bucket in document.get("data") or []:
+            buckets = document.get("data") or []
+            for bucket in buckets:
                 day = datetime.fromisoformat(bucket["start"].replace("Z", "+00:00"))
                 counts[day.astimezone(UTC).date()] = int(bucket["tweet_count"])
             next_token = (document.get("meta") or {}).get("next_token")
             if not next_token:
                 return counts
+            guard.check(next_token, len(buckets))
             params["next_token"] = next_token
 
     def _get_page(self, params: dict[str, str]) -> SearchPage:
@@ -197,9 +207,12 @@ class XApiClient:
     def _get(self, url: str, params: dict[str, str], parse: Callable[[str], T], where: str) -> T:
         """The parsed body of a 200 to `GET url` (`where` in messages), retried and paced by the
         policy; a 200 that `parse` cannot read is retried like a 5xx."""
-        return self._policy.run(
-            functools.partial(self._try_once, url, params, where, parse), where, self._wait
-        )
+        try:
+            return self._policy.run(
+                functools.partial(self._try_once, url, params, where, parse), where, self._wait
+            )
+        except XApiError as error:  # its text may quote an answer's body, which may echo headers
+            raise XApiError(redact(str(error), self._token), status=error.status) from None
 
     def _wait(self, seconds: float, status: int | None) -> None:
         self.stats.retries += 1
@@ -261,9 +274,15 @@ class XApiClient:
         if reset is None:
             return None
         reset_at = reset + 1.0
+        if reset_at <= now:  # a clock ahead of X's, or a proxy's 0: back off instead
+            self._reset_problem = (
+                f"x-rate-limit-reset={headers.get('x-rate-limit-reset')!r} has passed: backing "
+                "off instead"
+            )
+            return None
         if headers.get("x-rate-limit-remaining") == "0":
             self._not_before = max(self._not_before, reset_at)
-        return max(0.0, reset_at - now)
+        return reset_at - now
 
     def _pace(self) -> None:
         wait = self._not_before - time.time()

@@ -205,6 +205,26 @@ def test_a_day_search_serves_short_of_the_apis_count_is_not_complete(
     assert record.loc[0, "expected_tweets"] == len(served) + 10
 
 
+@pytest.mark.parametrize("status", [400, 503])
+def test_counting_that_fails_after_a_good_fetch_keeps_the_fetched_day_not_complete(
+    tmp_path: Path, x_api: FakeXApi, status: int, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The pages are paid for: a count refused (400, a day pushed past the window by a long
+    fetch) or failing after its retries (5xx) does not throw them away."""
+    served = served_day(x_api)
+    x_api.counts_status = status
+
+    result = materialize(tmp_path, api_twitter(x_api), YESTERDAY.isoformat())
+
+    assert result.success
+    [gold] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
+    assert gold["tweets"] == len(served)
+    assert (pd.isna(gold["expected_tweets"]), gold["complete"]) == (True, False)
+    [verdict] = check_evaluations(result, "bronze_tweets_complete")
+    assert not verdict.passed
+    assert "Counting the days' posts failed after a good fetch" in capfd.readouterr().err
+
+
 def test_partial_errors_keep_the_data_and_show_in_metadata(tmp_path: Path, x_api: FakeXApi) -> None:
     x_api.scripted.append(Scripted(200, partial_error_page(f"{YESTERDAY}T01:00:00.000Z")))
 

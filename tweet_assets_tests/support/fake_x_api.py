@@ -127,6 +127,8 @@ class FakeXApi:
     fail_every: int = 0
     # day (YYYY-MM-DD) -> posts the counts endpoint counts that search never serves
     unserved: dict[str, int] = field(default_factory=dict)
+    # a status the counts endpoint answers with instead of counting (0: it counts)
+    counts_status: int = 0
     # Each search from its first page on is a fetch, numbered from 1; with `vary_by_fetch`,
     # fetch N serves every post but the N - 1 newest, each with N likes, so a day's rows tell
     # which fetch they came from. With `together` set, the first page of each of the first
@@ -218,6 +220,9 @@ class FakeXApi:
     def counts(self, params: dict[str, str], authorization: str | None) -> Scripted:
         if authorization != f"Bearer {self.token}":
             return _unauthorized()
+        if self.counts_status:
+            problem = {"title": "Invalid Request", "detail": "start_time is too old"}
+            return Scripted(self.counts_status, json.dumps(problem))
         start, end = parse_time(params["start_time"]), parse_time(params["end_time"])
         assert params.get("granularity") == "day", params
         buckets = []

@@ -223,3 +223,52 @@ def test_an_error_quoting_the_header_leaves_the_client_redacted() -> None:
 
     assert TEST_TOKEN not in str(failed.value) and "Bearer [redacted]" in str(failed.value)
     assert failed.value.__cause__ is None and failed.value.__suppress_context__
+
+
+def test_a_repeated_counts_token_stops_counting_at_once(x_api: FakeXApi) -> None:
+    """The counts endpoint gets the search's paging guards: before, a repeated next_token asked
+    for the same page hundreds of times a second, forever."""
+    bucket = {"start": "2026-11-20T00:00:00.000Z", "end": "2026-11-21T00:00:00.000Z"}
+    looping = {"data": [{**bucket, "tweet_count": 7}], "meta": {"next_token": "again"}}
+    x_api.scripted = [Scripted(200, json.dumps(looping))] * 5
+
+    started = time.monotonic()
+    with pytest.raises(XApiError, match="carries next_token 'again', as page 1 did"):
+        client_for(x_api).count_days("q", START, END)
+
+    assert len(x_api.requests) == 2 and time.monotonic() - started < 10
+
+
+def test_an_answer_echoing_the_request_headers_leaves_the_client_redacted(
+    x_api: FakeXApi,
+) -> None:
+    """A proxy's or firewall's page that quotes the request's headers, in a refusal and in a
+    failure retried until the budget is spent: no error text leaving the client holds the
+    token."""
+    echo = json.dumps({"title": "Blocked", "detail": f"Authorization: Bearer {TEST_TOKEN}"})
+    x_api.scripted = [Scripted(403, echo)]
+    with pytest.raises(XApiError) as refused:
+        fetch(client_for(x_api))
+    x_api.scripted = [Scripted(503, f"upstream saw {TEST_TOKEN}")] * 10
+    with pytest.raises(XApiError) as spent:
+        fetch(client_for(x_api, policy=RetryPolicy(max_tries=2, backoff_seconds=0.01)))
+
+    for error in (refused.value, spent.value):
+        assert TEST_TOKEN not in str(error) and "[redacted]" in str(error), str(error)
+
+
+def test_a_429_whose_reset_has_passed_backs_off_instead_of_storming(x_api: FakeXApi) -> None:
+    """A reset already in the past (a clock ahead of X's, a proxy sending 0) is no wait: the
+    tries back off exponentially within the budget instead of going out at once."""
+    past = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(time.time()) - 120)}
+    x_api.scripted = [Scripted(429, '{"title":"Too Many Requests"}', past)] * 10
+    policy = RetryPolicy(max_tries=4, max_seconds=30, backoff_seconds=0.2)
+
+    started = time.monotonic()
+    with pytest.raises(XApiError) as failed:
+        fetch(client_for(x_api, policy=policy))
+
+    # three backoffs of at least 0.1, 0.2 and 0.4 s (jitter keeps half or more of each)
+    assert time.monotonic() - started >= 0.7
+    assert len(x_api.requests) == 4
+    assert "has passed: backing off instead" in str(failed.value)
