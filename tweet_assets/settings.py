@@ -27,8 +27,11 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 DEFAULT_SPARK_MASTER = "local[*]"
-# Recent search reaches back 7 days: a refresh window cannot be longer on `recent`.
+# Recent search reaches back 7 days from the moment of the request. A tick's first day starts
+# at 00:00 UTC N days before the tick's date, so only N <= 6 lies inside that reach at every
+# tick time (7 would need the tick at exactly 00:00).
 RECENT_DAYS = 7
+MAX_RECENT_REFRESH = RECENT_DAYS - 1
 # X usernames: 1 to 15 letters, digits or underscores.
 USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
 
@@ -481,8 +484,9 @@ class Settings:
         1,
         "how many of the latest complete UTC days each schedule tick fetches again, as one run "
         "(one Spark session), so that engagement counts settle: `1` fetches only yesterday; "
-        f"`3` refetches the two days before it too. At most {RECENT_DAYS} on `recent`. Every "
-        "refresh re-reads (and on pay-per-use, pays for) every post of those days again.",
+        f"`3` refetches the two days before it too. At most {MAX_RECENT_REFRESH} on `recent`, "
+        "whose 7 days are counted back from the tick. Every refresh re-reads (and on "
+        "pay-per-use, pays for) every post of those days again.",
     )
     dagster_home: str | None = _setting(
         "DAGSTER_HOME",
@@ -560,10 +564,11 @@ def _rules_between(settings: Settings) -> list[str]:
             f"process; set {name['spark_remote']}=sc://host:15002 to share a Spark Connect "
             f"server, or unset {name['executor']} to run the steps in one process"
         )
-    if settings.endpoint == "recent" and settings.refresh_days > RECENT_DAYS:
+    if settings.endpoint == "recent" and settings.refresh_days > MAX_RECENT_REFRESH:
         problems.append(
             f"{name['refresh_days']}={settings.refresh_days} reaches back further than recent "
-            f"search (the last {RECENT_DAYS} days): set it to {RECENT_DAYS} or fewer, or set "
+            f"search (the last {RECENT_DAYS} days, counted from the tick, so its first day "
+            f"would start outside them): set it to {MAX_RECENT_REFRESH} or fewer, or set "
             f"{name['endpoint']}=all"
         )
     return problems

@@ -96,9 +96,12 @@ class XApiClient:
         self._reset_problem: str | None = None  # why the last reset header was not believed
         self.stats = FetchStats()
 
-    def check_window(self, label: str, start: datetime, end: datetime) -> None:
-        """Refuse, before any request, a window the endpoint cannot serve (the API would 400)."""
-        now = datetime.now(UTC)
+    def check_window(
+        self, label: str, start: datetime, end: datetime, now: datetime | None = None
+    ) -> None:
+        """Refuse, before any request, a window the endpoint cannot serve (the API would 400)
+        at `now` (default: this moment)."""
+        now = now or datetime.now(UTC)
         if end > now - timedelta(seconds=10):
             raise XApiError(
                 f"partition {label} has not ended yet: its window ends {rfc3339(end)} and the API "

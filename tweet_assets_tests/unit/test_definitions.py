@@ -1,6 +1,6 @@
 import importlib.util
 import subprocess
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +9,9 @@ import pytest
 
 from tweet_assets import settings
 from tweet_assets.definitions import defs
-from tweet_assets.partitions import daily_partitions
+from tweet_assets.partitions import daily_partitions, day_bounds
 from tweet_assets.schedules import tweets_daily_schedule
+from tweet_assets.source import XApiClient, XApiError
 
 ASSET_KEYS = {
     "bronze_tweets",
@@ -247,3 +248,32 @@ def test_the_benchs_three_step_job_resolves_to_its_three_steps() -> None:
     job = three_steps.defs.resolve_job_def("three_steps")
 
     assert sorted(job.graph.node_dict) == ["bronze_tweets", "gold_daily_counts", "silver"]
+
+
+@pytest.mark.parametrize("tick_time", [time(0, 15), time(23, 59)], ids=["00:15", "23:59"])
+def test_the_largest_refresh_window_the_settings_accept_is_served_at_any_tick(
+    tick_time: time,
+) -> None:
+    """The days a tick of the widest accepted window asks for pass the real client's window
+    check at the tick; one day more would not (which is why the settings stop there)."""
+    widest = settings.MAX_RECENT_REFRESH
+    assert settings.load({"TWEETS_REFRESH_DAYS": str(widest)}).refresh_days == widest
+    with pytest.raises(settings.SettingsError):
+        settings.load({"TWEETS_REFRESH_DAYS": str(widest + 1)})
+    tick = datetime.combine(date(2026, 11, 20), tick_time, tzinfo=UTC)
+    client = XApiClient("https://api.twitter.com/2", "a-token", endpoint="recent")
+    # the run starts a little after its tick
+    starts = tick + timedelta(minutes=1)
+
+    for refresh, served in ((widest, True), (widest + 1, False)):
+        schedule = tweets_daily_schedule("* * * * *", running=False, refresh_days=refresh)
+        [request] = evaluate(schedule, tick).run_requests or []
+        first = date.fromisoformat(request.tags["dagster/asset_partition_range_start"])
+        last = date.fromisoformat(request.tags["dagster/asset_partition_range_end"])
+        if served:
+            for offset in range((last - first).days + 1):
+                day = first + timedelta(days=offset)
+                client.check_window(day.isoformat(), *day_bounds(day), now=starts)
+        else:
+            with pytest.raises(XApiError, match="outside the recent-search window"):
+                client.check_window(first.isoformat(), *day_bounds(first), now=starts)

@@ -122,9 +122,10 @@ def test_a_token_variable_set_but_blank_is_refused_not_taken_for_the_demo(blank:
         ({"TWEETS_SCHEDULE_CRON": "every day"}, "TWEETS_SCHEDULE_CRON='every day' is not a cron"),
         ({"TWEETS_REFRESH_DAYS": "0"}, "TWEETS_REFRESH_DAYS='0' is not a whole number of days"),
         (
-            {"TWEETS_REFRESH_DAYS": "8"},
-            "TWEETS_REFRESH_DAYS=8 reaches back further than recent search (the last 7 days): "
-            "set it to 7 or fewer, or set TWITTER_SEARCH_ENDPOINT=all",
+            {"TWEETS_REFRESH_DAYS": "7"},
+            "TWEETS_REFRESH_DAYS=7 reaches back further than recent search (the last 7 days, "
+            "counted from the tick, so its first day would start outside them): set it to 6 or "
+            "fewer, or set TWITTER_SEARCH_ENDPOINT=all",
         ),
         ({"SPARK_CONF": "{spark.sql.shuffle.partitions: 8}"}, "SPARK_CONF is not valid JSON"),
         ({"SPARK_CONF": '["spark.sql.x", 8]'}, "SPARK_CONF is a JSON list, not an object"),
