@@ -65,12 +65,11 @@ class DemoCorpus:
             yield SearchPage('{"meta":{"result_count":0}}', 0)
             return
         day = DemoDay(query, day_start, self.tweets_per_day, self.account)
-        page_count = -(-self.tweets_per_day // PAGE_SIZE)
-        if max_tweets is not None:
-            page_count = min(page_count, max(1, -(-max_tweets // PAGE_SIZE)))
-        for page_number in range(page_count):
-            newest = self.tweets_per_day - 1 - page_number * PAGE_SIZE
-            oldest = max(0, newest - PAGE_SIZE + 1)
+        # With a cost cap, exactly the cap: the last page holds only what the cap leaves.
+        limit = self.tweets_per_day if max_tweets is None else min(self.tweets_per_day, max_tweets)
+        newest, page_number = self.tweets_per_day - 1, 0
+        while newest >= self.tweets_per_day - limit:
+            oldest = max(self.tweets_per_day - limit, newest - PAGE_SIZE + 1)
             body, ids = day.page(np.arange(newest, oldest - 1, -1, dtype=np.int64))
             meta = f'"newest_id":"{ids[0]}","oldest_id":"{ids[-1]}","result_count":{len(ids)}'
             next_token = day.next_token(page_number + 1) if oldest > 0 else None
@@ -83,6 +82,7 @@ class DemoCorpus:
                 next_token=next_token,
                 ids=tuple(map(str, ids)),
             )
+            newest, page_number = oldest - 1, page_number + 1
 
     def count_days(self, query: str, start: datetime, end: datetime) -> dict[date, int]:
         """Every whole UTC day of [start, end) holds `tweets_per_day` posts, whatever the query."""

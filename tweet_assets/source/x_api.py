@@ -152,20 +152,25 @@ class XApiClient:
             "expansions": "author_id",
             "user.fields": USER_FIELDS,
         }
-        fetched = 0
-        ceiling = self._endpoint.requests_per_window * WINDOWS_A_DAY
-        if max_tweets is not None:
-            ceiling = min(ceiling, -(-max_tweets // MIN_RESULTS) + 1)
-        guard = PagingGuard(f"{params['start_time']} to {params['end_time']}", ceiling)
+        fetched = pages = 0
+        guard = PagingGuard(
+            f"{params['start_time']} to {params['end_time']}",
+            self._endpoint.requests_per_window * WINDOWS_A_DAY,
+        )
+        # With a cost cap, the pages the cap needs at the API's minimum of 10 a page, and one
+        # more: a day of shorter pages is cut there, and marked truncated like any capped day.
+        budget = None if max_tweets is None else -(-max_tweets // MIN_RESULTS) + 1
         while True:
             if max_tweets is not None:
                 # Ask for no more than the cost cap leaves (the API's minimum is 10 a page).
                 wanted = max(MIN_RESULTS, min(self._endpoint.max_results, max_tweets - fetched))
                 params["max_results"] = str(wanted)
             page = self._get_page(params)
-            fetched += page.result_count
+            fetched, pages = fetched + page.result_count, pages + 1
             yield page
             if not page.next_token or (max_tweets is not None and fetched >= max_tweets):
+                return
+            if budget is not None and pages >= budget:
                 return
             guard.check(page.next_token, page.result_count)
             params["next_token"] = page.next_token

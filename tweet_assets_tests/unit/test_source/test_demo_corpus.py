@@ -132,3 +132,21 @@ def test_entities_point_at_what_the_text_says() -> None:
         len(hashtags) > len({h["tag"].lower() for h in hashtags})
         for hashtags in (t.get("entities", {}).get("hashtags", []) for t in tweets)
     )
+
+
+@pytest.mark.parametrize(("cap", "posts"), [(1, 1), (150, 150), (300, 300), (1_000, 300)])
+def test_a_cost_cap_serves_exactly_the_cap_the_newest_posts_first(cap: int, posts: int) -> None:
+    corpus = DemoCorpus(300)
+    whole = [
+        post["id"]
+        for page in corpus.search_pages("AluraOnline", DAY, DAY + timedelta(days=1))
+        for post in json.loads(page.body)["data"]
+    ]
+
+    pages = list(corpus.search_pages("AluraOnline", DAY, DAY + timedelta(days=1), max_tweets=cap))
+
+    served = [post["id"] for page in pages for post in json.loads(page.body)["data"]]
+    assert served == whole[:posts]
+    assert sum(page.result_count for page in pages) == posts
+    # a day cut by the cap says more pages were left, as the API's next_token does
+    assert bool(pages[-1].next_token) is (posts < 300)

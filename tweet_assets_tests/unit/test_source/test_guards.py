@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from tweet_assets.source import RetryPolicy, XApiClient, XApiError, guards
+from tweet_assets.source import x_api as x_api_module
 from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, Scripted, make_tweet
 
 START, END = datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC)
@@ -66,12 +67,27 @@ def test_empty_pages_that_keep_a_token_stop(
     assert len(x_api.requests) == 4
 
 
-def test_a_day_stops_at_its_page_ceiling(x_api: FakeXApi) -> None:
-    # a cap of 20 posts needs at most 3 pages of the minimum 10; one post a page never gets there
+def test_a_capped_day_of_short_pages_is_cut_at_the_caps_page_budget_not_failed(
+    x_api: FakeXApi,
+) -> None:
+    # a cap of 20 posts needs at most 3 pages of the minimum 10; one post a page never gets
+    # there: the day is cut after 3 pages, with pages left (bronze marks it truncated)
     x_api.scripted = [page(f"tok-{n}", first_id=n) for n in range(10)]
 
-    with pytest.raises(XApiError, match="3 pages reach the ceiling of 3 a day"):
-        fetch(client_for(x_api), max_tweets=20)
+    pages = fetch(client_for(x_api), max_tweets=20)
+
+    assert len(pages) == 3 and len(x_api.requests) == 3
+    assert pages[-1].next_token == "tok-2"
+
+
+def test_a_day_stops_at_the_endpoints_page_ceiling(
+    x_api: FakeXApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(x_api_module, "WINDOWS_A_DAY", 1)  # 450 pages; a smaller day to serve
+    x_api.scripted = [page(f"tok-{n}", first_id=n) for n in range(460)]
+
+    with pytest.raises(XApiError, match="450 pages reach the ceiling of 450 a day"):
+        fetch(client_for(x_api))
 
 
 @pytest.mark.parametrize(
