@@ -1,9 +1,10 @@
 """How the X API client survives failures: what is retried, how long it waits, when it gives up.
 
-- `Retryable`: a transient failure (5xx, connection error, timeout, 429, a 200 that is not a
-  search response). Retried with exponential backoff and jitter, or after the wait the API
-  named (a 429's `x-rate-limit-reset`), at most `max_tries` requests per page and, for all but
-  the waits the API names (a believed reset: up to 15 minutes), `max_seconds`.
+- `Retryable`: a transient failure (5xx, connection error, timeout, an answer not whole within
+  the request deadline, 429, a 200 that is not a search response). Retried with exponential
+  backoff and jitter, or after the wait the API named (a 429's `x-rate-limit-reset`), at most
+  `max_tries` requests per page and, for all but the waits the API names (a believed reset: up
+  to 15 minutes), `max_seconds`.
 - `XApiError`: a refusal that waiting will not fix, or the last failure once the limits are
   spent. Its message says what the API answered; it never holds the bearer token.
 
@@ -45,6 +46,9 @@ class RetryPolicy:
     backoff_seconds: float = 1.0
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
+    # A whole request, connect to the body's last byte: an answer that trickles a byte every
+    # few seconds (each within the read timeout) fails the try once this is spent.
+    request_seconds: float = 120.0
 
     def backoff(self, failures: int) -> float:
         """Exponential backoff with jitter: about base·2^(n-1), between half and all of it."""

@@ -22,6 +22,7 @@ carries it, and any exception text that leaves the client is redacted.
 
 import functools
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -234,12 +235,17 @@ class XApiClient:
     ) -> T:
         self._pace()
         self.stats.requests += 1
+        deadline = time.monotonic() + self._policy.request_seconds
         try:
             response = self._session.get(
                 url,
                 params=params,
                 timeout=(self._policy.connect_timeout, self._policy.read_timeout),
+                stream=True,
             )
+            content = self._whole_body(response, deadline)
+        except Retryable:
+            raise
         except (requests.ConnectionError, requests.Timeout) as error:
             raise Retryable(self._said(error), None) from None
         except Exception as error:  # any other failure to send: its text may quote the header
@@ -252,7 +258,7 @@ class XApiClient:
         status = response.status_code
         self.stats.statuses[status] += 1
         reset_wait = self._note_rate_limit(response.headers)
-        body = response.content.decode("utf-8", errors="replace")
+        body = content.decode("utf-8", errors="replace")
         if status == 200:
             return parse(body)
         title = problem_title(body)
@@ -269,6 +275,25 @@ class XApiClient:
         elif status in (402, 429):
             hint = " Waiting will not help: the account's credits or monthly cap are spent."
         raise XApiError(f"X API answered {summary} to {where}.{hint}", status=status)
+
+    def _whole_body(self, response: requests.Response, deadline: float) -> bytes:
+        """The answer's body, read before `deadline` (monotonic seconds); a Retryable once it
+        passes: a watchdog shuts the socket, which ends a read blocked on a trickle."""
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), response.raw.shutdown)
+        watchdog.start()
+        try:
+            return response.content
+        except (requests.RequestException, OSError) as error:
+            if time.monotonic() >= deadline:
+                raise Retryable(
+                    f"no whole answer within {self._policy.request_seconds:g}s (the request "
+                    "deadline)",
+                    None,
+                ) from None
+            raise Retryable(self._said(error), None) from None
+        finally:
+            watchdog.cancel()
+            response.close()
 
     def _said(self, error: BaseException) -> str:
         """An exception's type and text, redacted: it may quote the request's headers."""

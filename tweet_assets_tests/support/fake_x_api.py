@@ -110,6 +110,8 @@ class Scripted:
     body: str
     headers: dict[str, str] = field(default_factory=dict)
     delay_seconds: float = 0.0
+    # seconds between the body's bytes: an answer that trickles
+    trickle_seconds: float = 0.0
 
 
 @dataclass
@@ -388,7 +390,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("content-length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if not answer.trickle_seconds:
+            self.wfile.write(payload)
+            return
+        try:
+            for byte in payload:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(answer.trickle_seconds)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up on it
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass

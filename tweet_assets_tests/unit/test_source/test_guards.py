@@ -288,3 +288,19 @@ def test_a_429_whose_reset_has_passed_backs_off_instead_of_storming(x_api: FakeX
     assert time.monotonic() - started >= 0.7
     assert len(x_api.requests) == 4
     assert "has passed: backing off instead" in str(failed.value)
+
+
+def test_an_answer_that_trickles_fails_the_try_at_the_request_deadline(x_api: FakeXApi) -> None:
+    """requests' timeout is per read: a byte every 0.2 s never trips it. The request deadline
+    ends the try; with the tries spent the fetch fails, long before the body would end."""
+    trickle = json.dumps({"meta": {"result_count": 0}, "padding": "x" * 60})
+    x_api.scripted = [Scripted(200, trickle, trickle_seconds=0.2)] * 3
+    policy = RetryPolicy(max_tries=2, backoff_seconds=0.05, request_seconds=1.0)
+
+    started = time.monotonic()
+    with pytest.raises(XApiError, match=r"no whole answer within 1s \(the request deadline\)"):
+        fetch(client_for(x_api, policy=policy))
+
+    # two tries of a second each, not two bodies of about 20 s
+    assert time.monotonic() - started < 8
+    assert len(x_api.requests) == 2
