@@ -50,7 +50,7 @@ from tweet_assets.lake.writes import (
     write_raw_pages,
 )
 from tweet_assets.partitions import days_in_window
-from tweet_assets.settings import LAKE_ROOT
+from tweet_assets.settings import LAKE_ROOT, TOKEN
 from tweet_assets.spark import check_session, is_connect, session_of
 
 # Input metadata: a consumer of a raw table that sets it to a Spark schema (`StructType.json()`)
@@ -86,6 +86,34 @@ class WithMetadata:
 
 class LakeWriteError(Exception):
     """The lake's file system refused a write (full, read-only, not a folder, no permission)."""
+
+
+class DemoOverApiError(Exception):
+    """A run on the offline demo corpus would replace days fetched from the X API."""
+
+
+def _refuse_demo_over_api(spark: SparkSession, table: Table, pages: RawPages) -> None:
+    """Refuse to write demo pages over days the lake holds from the X API: a token that went
+    missing must not turn real days into invented posts. The API may replace demo days."""
+    demo_days = [day for day, record in pages.records.items() if record.source == "demo"]
+    if not demo_days:
+        return
+    fetched = sorted(
+        row["date"]
+        for row in read_fetch_records(spark, table, demo_days)
+        .where(F.col("source") == "api")
+        .select("date")
+        .collect()
+    )
+    if fetched:
+        listed = ", ".join(day.isoformat() for day in fetched)
+        raise DemoOverApiError(
+            f"{table.asset_name} holds {listed} as fetched from the X API; a run on the offline "
+            f"demo corpus ({TOKEN} unset) never replaces such a day. Nothing was written. Set "
+            f"{TOKEN} to fetch it again from the API, or, to replace it with demo posts on "
+            f"purpose, delete the day's folders first: "
+            + ", ".join(table.day_path(day) for day in fetched)
+        )
 
 
 class LakeIOManager(dg.ConfigurableIOManager):
@@ -128,6 +156,8 @@ class LakeIOManager(dg.ConfigurableIOManager):
         swapped: list[str] = []  # the days the local commit put in place before a failure
         data_bytes: int | None = None  # the days' data files, counted in the stage
         try:
+            if isinstance(obj, RawPages):
+                _refuse_demo_over_api(spark, table, obj)
             if root is None:
                 finish_spark_commits(spark, table, is_connect(spark))
                 rows_by_day = write_in_place(spark, obj, table.path, days)

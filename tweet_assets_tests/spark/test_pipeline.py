@@ -225,6 +225,34 @@ def test_counting_that_fails_after_a_good_fetch_keeps_the_fetched_day_not_comple
     assert "Counting the days' posts failed after a good fetch" in capfd.readouterr().err
 
 
+def test_the_demo_corpus_never_replaces_a_day_fetched_from_the_api_but_the_api_replaces_demo(
+    tmp_path: Path, x_api: FakeXApi
+) -> None:
+    served = served_day(x_api)
+    day = YESTERDAY.isoformat()
+    materialize(tmp_path, api_twitter(x_api), day)
+    fetched = lake_files(tmp_path, day)
+
+    # a run whose token went missing: the demo corpus serves, and the lake refuses it
+    result = materialize(
+        tmp_path, TwitterResource(demo_tweets_per_day=20), day, raise_on_error=False
+    )
+
+    assert not result.success
+    message = step_failure(result)
+    assert f"bronze_tweets holds {day} as fetched from the X API" in message
+    assert "Nothing was written" in message and "TWITTER_BEARER_TOKEN" in message
+    assert lake_files(tmp_path, day) == fetched
+    # the other way round is a refetch like any other
+    other = YESTERDAY - timedelta(days=2)
+    x_api.add(make_tweet("950", f"{other}T12:00:00.000Z", "1"))
+    materialize(tmp_path, TwitterResource(demo_tweets_per_day=20), other.isoformat())
+    assert materialize(tmp_path, api_twitter(x_api), other.isoformat()).success
+    assert sorted(read_table(tmp_path, "silver/tweets")["id"]) == sorted(
+        ["950", *(post["id"] for post in served)]
+    )
+
+
 def test_partial_errors_keep_the_data_and_show_in_metadata(tmp_path: Path, x_api: FakeXApi) -> None:
     x_api.scripted.append(Scripted(200, partial_error_page(f"{YESTERDAY}T01:00:00.000Z")))
 
