@@ -38,7 +38,9 @@ def _parser(config: settings.Settings) -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=7, help="how many days (default 7)")
     described = add("settings", "print the configuration variables and their values")
     described.add_argument(
-        "--markdown", action="store_true", help="print the README's table of them instead"
+        "--markdown",
+        action="store_true",
+        help="print docs/configuration.md's table of them instead",
     )
     for command in (shown, queried, served, reported):
         command.add_argument(

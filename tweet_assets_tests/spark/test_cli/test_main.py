@@ -69,7 +69,7 @@ def test_show_names_what_it_cannot_print(
         main(["show", asset, "--from", "2026-01-01", "--root", str(tmp_path)])
 
 
-def test_settings_prints_the_values_in_force_and_the_readme_table(
+def test_settings_prints_the_values_in_force_and_the_configuration_table(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TWEETS_QUERY", "#spark")
@@ -77,4 +77,4 @@ def test_settings_prints_the_values_in_force_and_the_readme_table(
     main(["settings"])
     assert "TWEETS_QUERY               '#spark'" in capsys.readouterr().out
     main(["settings", "--markdown"])
-    assert capsys.readouterr().out.startswith("| variable | default | meaning |")
+    assert capsys.readouterr().out.startswith("| variable | default | bounds | meaning |")
