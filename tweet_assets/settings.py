@@ -502,6 +502,14 @@ VARIABLES: tuple[Variable, ...] = tuple(
     field.metadata["variable"] for field in dataclasses.fields(Settings)
 )
 DEFAULTS = Settings()
+
+
+def meaning(field: str) -> str:
+    """What the variable behind the `Settings` field `field` means (docs' table text)."""
+    [found] = [f for f in dataclasses.fields(Settings) if f.name == field]
+    return found.metadata["variable"].meaning
+
+
 _BY_FIELD = {field.name: field.metadata["variable"].name for field in dataclasses.fields(Settings)}
 # Variable names the other modules quote in their messages.
 TOKEN = _BY_FIELD["token_set"]

@@ -3,9 +3,9 @@
 Every table in the lake is a SQL table with its lakehouse name (`bronze.tweets`,
 `silver.tweets`, `silver.users`, `gold.daily_counts`, `gold.daily_hashtags`; `lake.catalog`)
 and its `date` partition column; bronze is its pages parsed with the silver page schema.
-Without a query, an interactive
-prompt reads one statement per line. The session is the pipeline's own (same master and
-SPARK_CONF), and read-only: a write statement is refused before any file is written.
+Without a query, an interactive prompt reads one statement per line. The session is the
+pipeline's own (same master and SPARK_CONF), and read-only: a write statement is refused before
+any file is written.
 """
 
 import sys

@@ -28,14 +28,31 @@ class TwitterResource(dg.ConfigurableResource):
     )
     # The rest are settings of the same names (tweet_assets.settings declares, bounds and
     # documents each); `from_settings` copies them.
-    api_base_url: str = settings.DEFAULTS.api_base_url
-    endpoint: str = settings.DEFAULTS.endpoint
-    query: str = settings.DEFAULTS.query
-    account: str | None = settings.DEFAULTS.account
-    max_tweets_per_day: int | None = settings.DEFAULTS.max_tweets_per_day
-    demo_tweets_per_day: int = settings.DEFAULTS.demo_tweets_per_day
-    max_tries: int = settings.DEFAULTS.max_tries
-    max_retry_seconds: float = settings.DEFAULTS.max_retry_seconds
+    api_base_url: str = Field(
+        default=settings.DEFAULTS.api_base_url, description=settings.meaning("api_base_url")
+    )
+    endpoint: str = Field(
+        default=settings.DEFAULTS.endpoint, description=settings.meaning("endpoint")
+    )
+    query: str = Field(default=settings.DEFAULTS.query, description=settings.meaning("query"))
+    account: str | None = Field(
+        default=settings.DEFAULTS.account, description=settings.meaning("account")
+    )
+    max_tweets_per_day: int | None = Field(
+        default=settings.DEFAULTS.max_tweets_per_day,
+        description=settings.meaning("max_tweets_per_day"),
+    )
+    demo_tweets_per_day: int = Field(
+        default=settings.DEFAULTS.demo_tweets_per_day,
+        description=settings.meaning("demo_tweets_per_day"),
+    )
+    max_tries: int = Field(
+        default=settings.DEFAULTS.max_tries, description=settings.meaning("max_tries")
+    )
+    max_retry_seconds: float = Field(
+        default=settings.DEFAULTS.max_retry_seconds,
+        description=settings.meaning("max_retry_seconds"),
+    )
     backoff_seconds: float = Field(default=1.0, gt=0, description="First retry's backoff.")
 
     @classmethod
