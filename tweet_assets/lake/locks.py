@@ -14,12 +14,17 @@ The last holder deletes the file; a file that a killed run left is deleted at th
 
 Only a lake folder on this machine can be locked. Over Spark Connect or on another file system
 (`hdfs://`, `s3a://`) the runs of one day are serialized by the instance's run queue (README).
+
+A lock file another OS user made is locked through a read-only descriptor (a `flock` is the same
+lock whatever the descriptor's mode); one this process can neither open nor create stops the
+step with `DayLockDenied`, naming the file, its owner and the fix, instead of skipping the lock.
 """
 
 import contextlib
 import errno
 import fcntl
 import os
+import pwd
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,12 +35,16 @@ LOCKS_DIR = "_locks"
 # How long a step waits for another run's step on the same day before it fails.
 WAIT_SECONDS = 3600.0
 _POLL_SECONDS = 0.2
-# A lake this process cannot write to has no writer here to wait for.
-_UNWRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
+_DENIED = (errno.EACCES, errno.EPERM)
 
 
 class DayLockTimeout(Exception):
     """Another run held a day of a table for longer than WAIT_SECONDS."""
+
+
+class DayLockDenied(PermissionError):
+    """A day's lock file (or its folder) belongs to another OS user and this process may not
+    open it."""
 
 
 @dataclass
@@ -82,7 +91,7 @@ def release_step() -> None:
     for folder in folders:  # files a killed run left
         for path in folder.glob("*.lock"):
             with contextlib.suppress(OSError):
-                fd = os.open(path, os.O_RDWR)
+                fd = os.open(path, os.O_RDONLY)  # a flock needs no write access
                 _release(path, fd)
 
 
@@ -92,11 +101,10 @@ def _acquire(
     deadline, told = time.monotonic() + WAIT_SECONDS, False
     while True:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = _open(path)
         except OSError as error:
-            if shared and error.errno in _UNWRITABLE:
-                return None
+            if shared and error.errno == errno.EROFS:
+                return None  # a read-only file system: no run can write the day under us
             raise
         try:
             fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
@@ -116,6 +124,45 @@ def _acquire(
         if _same_file(fd, path):
             return fd
         os.close(fd)  # the last holder deleted it between our open and our lock: take anew
+
+
+def _open(path: Path) -> int:
+    """The lock file, made if missing; read-only when another user's file is readable only."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        if error.errno not in _DENIED:
+            raise
+        denied = error
+    try:
+        return os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        pass  # the folder is another user's: this process may not make the file
+    except OSError as error:
+        if error.errno not in _DENIED:
+            raise
+    raise DayLockDenied(_denied(path, denied)) from None
+
+
+def _denied(path: Path, error: OSError) -> str:
+    where = path if path.exists() else path.parent
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    return (
+        f"cannot take the day lock {path} ({error.strerror}): {where} belongs to "
+        f"{_user(where.stat().st_uid)} and this run is {_user(os.geteuid())}. Fix: run every "
+        f"writer of this lake as one OS user, or give them a group that may write "
+        f"{path.parent.parent} (chmod -R g+rwX and chgrp -R GROUP on it); a lock file that no "
+        "running run holds may be deleted."
+    )
+
+
+def _user(uid: int) -> str:
+    try:
+        return f"user {pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except KeyError:
+        return f"uid {uid}"
 
 
 def _release(path: Path, fd: int) -> None:

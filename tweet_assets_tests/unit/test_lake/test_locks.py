@@ -4,6 +4,7 @@ The other holder is a real process (a Python child that takes the lock and waits
 let go), so the locks are tested as two runs meet them.
 """
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -114,3 +115,69 @@ def test_a_new_step_lets_go_of_what_an_earlier_step_of_this_process_held(
     lock_days(tmp_path, "bronze_tweets", [DAY], step=("run", "silver_tweets"), shared=True)
 
     lock_days(tmp_path, "bronze_tweets", [DAY], step=("run-2", "bronze_tweets"), shared=False)
+
+
+# A run of another OS user: as root, this one without the capabilities that let root open any
+# file; otherwise the file is made unreadable or read-only to its owner instead.
+OTHER_RUN = """
+import sys
+from datetime import date
+from pathlib import Path
+from tweet_assets.lake import locks
+locks.WAIT_SECONDS = 1.0
+locks.lock_days(Path(sys.argv[1]), "silver_tweets", [date(2026, 11, 20)], step=("me", "s"),
+                shared=sys.argv[2] == "shared", waiting=print)
+print("held", flush=True)
+locks.release_step()
+"""
+NOBODY = 65534
+
+
+def another_users_file(lake: Path, mode: int) -> Path:
+    """The day's lock file, made by another user with `mode`."""
+    path = lake / LOCKS_DIR / "silver_tweets" / "date=2026-11-20.lock"
+    path.parent.mkdir(parents=True)
+    path.touch()
+    if os.geteuid() == 0:
+        os.chown(path, NOBODY, NOBODY)
+    path.chmod(mode if os.geteuid() == 0 else 0o444 if mode & 0o044 else 0)
+    return path
+
+
+def run_as_this_user(lake: Path, mode: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", OTHER_RUN, str(lake), mode]
+    if os.geteuid() == 0:
+        no_override = "-dac_override,-dac_read_search,-fowner"
+        command = ["setpriv", "--inh-caps=-all", f"--bounding-set={no_override}", "--", *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("mode", ["shared", "exclusive"])
+def test_another_users_lock_file_is_locked_read_only_and_waited_for(
+    tmp_path: Path, mode: str
+) -> None:
+    another_users_file(tmp_path, 0o644)
+    holder = hold(tmp_path, "exclusive")
+
+    waited = run_as_this_user(tmp_path, mode)
+
+    assert waited.stdout.startswith("waiting: another run is reading or writing"), waited
+    assert "DayLockTimeout" in waited.stderr and "held" not in waited.stdout
+    let_go(holder)
+    assert run_as_this_user(tmp_path, mode).stdout == "held\n"
+
+
+@pytest.mark.parametrize("mode", ["shared", "exclusive"])
+def test_another_users_lock_file_this_run_may_not_open_stops_the_step_saying_how(
+    tmp_path: Path, mode: str
+) -> None:
+    path = another_users_file(tmp_path, 0o600)
+
+    denied = run_as_this_user(tmp_path, mode)
+
+    assert denied.returncode != 0 and "held" not in denied.stdout
+    [said] = [line for line in denied.stderr.splitlines() if line.startswith("tweet_assets")]
+    assert said.startswith(f"{locks.__name__}.DayLockDenied: cannot take the day lock {path} (")
+    if os.geteuid() == 0:
+        assert "belongs to user nobody (uid 65534) and this run is user root (uid 0)" in said
+    assert "Fix: run every writer of this lake as one OS user" in said
