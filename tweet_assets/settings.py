@@ -12,12 +12,13 @@ The bearer token's value never passes through here: only whether it is set. Dags
 from the environment at run time (`EnvVar`), so run config and the event log hold its name only.
 """
 
+import contextlib
 import dataclasses
 import ipaddress
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -520,6 +521,19 @@ MAX_PER_DAY = _BY_FIELD["max_tweets_per_day"]
 DEMO_PER_DAY = _BY_FIELD["demo_tweets_per_day"]
 LAKE_ROOT = _BY_FIELD["lake_root"]
 SCHEDULE_CRON = _BY_FIELD["schedule_cron"]
+SPARK_REMOTE = _BY_FIELD["spark_remote"]
+
+
+@contextlib.contextmanager
+def hidden(name: str) -> Iterator[None]:
+    """This process's environment without variable `name` for the block: for code that reads
+    the environment itself (pyspark's JVM launcher starts a Connect client under SPARK_REMOTE)."""
+    value = os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        if value is not None:
+            os.environ[name] = value
 
 
 def load(environ: Mapping[str, str] | None = None) -> Settings:

@@ -4,19 +4,31 @@ Every table in the lake is a SQL table with its lakehouse name (`bronze.tweets`,
 `silver.tweets`, `silver.users`, `gold.daily_counts`, `gold.daily_hashtags`; `lake.catalog`)
 and its `date` partition column; bronze is its pages parsed with the silver page schema.
 Without a query, an interactive prompt reads one statement per line. The session is the
-pipeline's own (same master and SPARK_CONF), and read-only: a write statement is refused before
-any file is written.
+pipeline's own (same master and SPARK_CONF), and read-only: only queries, SHOW, DESCRIBE and
+EXPLAIN run (`lake.catalog.statement_refusal`, over the statement as Spark's parser reads it);
+anything else is refused before it runs. A Spark Connect client has no parser, so over
+`SPARK_REMOTE` the statement is parsed by a JVM of this process that only parses.
 """
 
+import functools
 import sys
+from typing import Any
 
+from py4j.protocol import Py4JJavaError
 from pyspark.errors import PySparkException
+from pyspark.java_gateway import launch_gateway
 from pyspark.sql import SparkSession
 
 from tweet_assets import settings
 from tweet_assets.assets import ASSETS
 from tweet_assets.cli.tables import cli_session
-from tweet_assets.lake import READ_ONLY_CONF, Table, register_tables, write_refusal
+from tweet_assets.lake import (
+    READ_ONLY_CONF,
+    Table,
+    TableNotOurs,
+    register_tables,
+    statement_refusal,
+)
 from tweet_assets.spark import is_connect
 from tweet_assets.transforms.silver import PAGE_SCHEMA
 
@@ -31,7 +43,7 @@ def lake_tables(spark: SparkSession, root: str) -> list[str]:
 
 
 class WriteRefused(Exception):
-    """A statement that would write the lake."""
+    """A statement that is not a query, SHOW, DESCRIBE or EXPLAIN."""
 
 
 def read_only_session(config: settings.Settings) -> SparkSession:
@@ -47,19 +59,37 @@ def read_only_session(config: settings.Settings) -> SparkSession:
 
 def run(spark: SparkSession, query: str) -> str:
     """The result of `query` as a text table, with its row count."""
-    if not is_connect(spark):  # a Spark Connect client has no parser: the setting refuses
-        plan = spark._jsparkSession.sessionState().sqlParser().parsePlan(query)
-        refusal = write_refusal(plan.getClass().getSimpleName())
-        if refusal:
-            raise WriteRefused(refusal)
+    jvm, parser = _local_parser() if is_connect(spark) else _parser(spark)
+    try:
+        plan = parser.parsePlan(query)
+    except Py4JJavaError as error:  # Spark's own message: the statement does not parse
+        raise WriteRefused(str(error.java_exception.getMessage())) from None
+    refusal = statement_refusal(plan, jvm)
+    if refusal:
+        raise WriteRefused(refusal)
     frame = spark.sql(query).toPandas()
     body = frame.to_string(index=False) if len(frame) else "(no rows)"
     return f"{body}\n({len(frame)} rows)"
 
 
+def _parser(spark: SparkSession) -> tuple[Any, Any]:
+    return spark._jvm, spark._jsparkSession.sessionState().sqlParser()
+
+
+@functools.cache
+def _local_parser() -> tuple[Any, Any]:
+    """Spark's SQL parser in a JVM of this process that runs no Spark (for a Connect client)."""
+    with settings.hidden(settings.SPARK_REMOTE):
+        jvm = launch_gateway().jvm
+    return jvm, jvm.org.apache.spark.sql.execution.SparkSqlParser()
+
+
 def main(config: settings.Settings, root: str, query: str | None) -> None:
     spark = read_only_session(config)
-    tables = lake_tables(spark, root)
+    try:
+        tables = lake_tables(spark, root)
+    except TableNotOurs as taken:
+        raise SystemExit(f"tweet-lake sql: {taken}") from None
     if query:
         try:
             print(run(spark, query))

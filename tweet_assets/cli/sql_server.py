@@ -4,9 +4,10 @@ The Spark Thrift Server (`HiveThriftServer2`, shipped in pyspark's jars) started
 session of its own, on the runs' Spark settings (`SPARK_MASTER`, `SPARK_CONF`; a Spark Connect
 client cannot host it, so `SPARK_REMOTE` is not used), over the tables of `lake.catalog`, on
 127.0.0.1:PORT. Every query lists the tables' day folders, so the days runs commit while it is
-up are in the next query. Read-only: each connection's session checks every plan with a rule
-of this process (a Scala function served over py4j) and refuses the ones that write, and its
-commit protocol could not write a file anyway (`lake.catalog`).
+up are in the next query. Read-only: each connection's session checks every analyzed plan with a
+rule of this process (a Scala function served over py4j) and runs only queries, SHOW, DESCRIBE
+and EXPLAIN (`lake.catalog.statement_refusal`), and its commit protocol could not write a file
+anyway.
 
 It says `ready` once a query through its own JDBC port has answered, and stops on Ctrl-C or
 SIGTERM, its Spark driver with it.
@@ -15,13 +16,19 @@ SIGTERM, its Spark driver with it.
 import signal
 import socket
 import threading
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pyspark.java_gateway import ensure_callback_server_started
 
 from tweet_assets import settings
 from tweet_assets.cli.sql import lake_tables
-from tweet_assets.lake import CATALOG_CONF, READ_ONLY_CONF, WAREHOUSE, write_refusal
+from tweet_assets.lake import (
+    CATALOG_CONF,
+    READ_ONLY_CONF,
+    WAREHOUSE,
+    TableNotOurs,
+    statement_refusal,
+)
 from tweet_assets.spark import session_conf, start_session
 
 DEFAULT_PORT = 10000
@@ -54,13 +61,16 @@ def main(config: settings.Settings, root: str, port: int) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     try:
-        tables = lake_tables(spark, root)
+        try:
+            tables = lake_tables(spark, root)
+        except TableNotOurs as taken:
+            raise SystemExit(f"tweet-lake sql-server: {taken}") from None
         jvm = spark._jvm
         if jvm is None:
             raise SystemExit("the SQL server needs a classic Spark session")
         # Each JDBC connection is a new session of this one: each checks its plans here.
         ensure_callback_server_started(spark.sparkContext._gateway)
-        spark._jsparkSession.extensions().injectCheckRule(_EverySession())
+        spark._jsparkSession.extensions().injectCheckRule(_EverySession(jvm))
         thrift = jvm.org.apache.spark.sql.hive.thriftserver.HiveThriftServer2
         server = thrift.startWithContext(spark._jsparkSession.sqlContext())
         try:
@@ -79,10 +89,13 @@ def main(config: settings.Settings, root: str, port: int) -> None:
 
 
 class _RefuseWrites:
-    """A Spark check rule (a Scala function of an analyzed plan) refusing plans that write."""
+    """A Spark check rule (a Scala function of an analyzed plan) refusing all but reads."""
 
-    def apply(self, plan: object) -> None:
-        refusal = write_refusal(plan.getClass().getSimpleName())  # type: ignore[attr-defined]
+    def __init__(self, jvm: Any) -> None:
+        self.jvm = jvm
+
+    def apply(self, plan: Any) -> None:
+        refusal = statement_refusal(plan, self.jvm)
         if refusal:
             raise PermissionError(refusal)
 
@@ -93,8 +106,11 @@ class _RefuseWrites:
 class _EverySession:
     """What Spark asks each new session for: its check rule."""
 
+    def __init__(self, jvm: Any) -> None:
+        self.jvm = jvm
+
     def apply(self, session: object) -> _RefuseWrites:
-        return _RefuseWrites()
+        return _RefuseWrites(self.jvm)
 
     class Java:
         implements: ClassVar[list[str]] = ["scala.Function1"]

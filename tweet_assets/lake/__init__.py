@@ -6,8 +6,9 @@ from tweet_assets.lake.catalog import (
     READ_ONLY,
     READ_ONLY_CONF,
     WAREHOUSE,
+    TableNotOurs,
     register_tables,
-    write_refusal,
+    statement_refusal,
 )
 from tweet_assets.lake.fetch_records import FETCH_FILE, FetchRecord, read_fetch_records
 from tweet_assets.lake.io_manager import (
@@ -34,6 +35,7 @@ __all__ = [
     "LakeWriteError",
     "RawPages",
     "Table",
+    "TableNotOurs",
     "WithMetadata",
     "days_in",
     "fetch_records",
@@ -43,6 +45,6 @@ __all__ = [
     "read_fetch_records",
     "register_tables",
     "release_step",
+    "statement_refusal",
     "write_parquet_days",
-    "write_refusal",
 ]

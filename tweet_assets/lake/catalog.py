@@ -8,18 +8,27 @@ time. The catalog tracks no partitions and, in a server, keeps no table's file l
 queries (`CATALOG_CONF`): every query lists the table's day folders, so a day committed a moment
 ago by a run is in the next query, with no `MSCK REPAIR`.
 
-Read-only, twice over. A statement whose plan writes (`write_refusal`: INSERT, CREATE TABLE …
-AS SELECT, INSERT OVERWRITE DIRECTORY, LOAD DATA, DELETE, UPDATE, MERGE, TRUNCATE) is refused
-with a message saying so, before it runs. Behind that, a read-only session names Spark's
-abstract commit protocol as the one to write files with (`READ_ONLY_CONF`), so any file write
-that got past the first check fails before it deletes or writes a file. The tables are
-external: `DROP TABLE` forgets one and deletes no file.
+Read-only by an allowlist (`statement_refusal`): a statement runs only if it is a query (a plan
+with no command in it, which is all Spark runs eagerly), or one of the `SHOW`/`DESCRIBE`/`EXPLAIN`
+statements of `READ_STATEMENTS` (and `USE`, which a JDBC connection sends as it opens); a query
+that would start a program (`TRANSFORM … USING`) or call a Java method (`reflect`,
+`java_method`) is refused too. Everything else (`DROP`, `ALTER`, `CREATE`, `SET`, `ADD JAR`,
+`INSERT` in any form, `CACHE`, …) is refused with a message saying so, before it runs. Behind
+that, a read-only session names Spark's abstract commit protocol as the one to write files with
+(`READ_ONLY_CONF`), so a file write that got past the first check fails before it deletes or
+writes a file.
+
+The tables are made with the property `TWEET_LAKE_TABLE`. In a catalog that already has a table
+of one of these names without it (someone else's, in a shared metastore), nothing is replaced:
+`TableNotOurs` names the table and the ways out.
 """
 
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pyspark.sql import SparkSession
 from pyspark.sql.types import StructType
@@ -46,21 +55,79 @@ READ_ONLY_CONF = {
     "spark.sql.sources.commitProtocolClass": "org.apache.spark.internal.io.FileCommitProtocol"
 }
 READ_ONLY = "the lake is read-only here"
-# The plans that write, parsed (InsertIntoStatement, CreateTableAsSelect, InsertIntoDir…) or
-# analyzed (InsertIntoHadoopFsRelationCommand, CreateDataSourceTableAsSelectCommand…).
-_WRITES = re.compile(
-    r"Insert|AsSelect|AppendData|Overwrite|DeleteFrom|UpdateTable|MergeInto|LoadData|Truncate"
+# The statements besides queries that run: each reads the catalog or a plan and writes nothing
+# (their plans' class names, parsed and analyzed). `USE` changes the session's current database.
+READ_STATEMENTS = frozenset(
+    {
+        *("ShowTables", "ShowTablesCommand", "ShowTablesExtended", "ShowTableExtended"),
+        *("ShowViews", "ShowViewsCommand", "ShowNamespaces", "ShowNamespacesCommand"),
+        *("ShowColumns", "ShowColumnsCommand", "ShowPartitions", "ShowPartitionsCommand"),
+        *("ShowTablePartition", "ShowCreateTable", "ShowCreateTableCommand"),
+        *("ShowCreateTableAsSerdeCommand", "ShowTableProperties", "ShowTablePropertiesCommand"),
+        *("ShowFunctions", "ShowFunctionsCommand", "ShowCatalogsCommand"),
+        *("ShowCurrentNamespace", "ShowCurrentNamespaceCommand", "ShowCollationsCommand"),
+        *("DescribeRelation", "DescribeTableCommand", "DescribeColumn", "DescribeColumnCommand"),
+        *("DescribeTablePartition", "DescribeNamespace", "DescribeDatabaseCommand"),
+        *("DescribeFunction", "DescribeFunctionCommand", "DescribeQueryCommand"),
+        *("SetCatalogAndNamespace", "SetNamespaceCommand", "SetCatalogCommand"),
+    }
 )
+_EXPLAIN = "ExplainCommand"
+# Query operators that run code of the user's choosing: a program, a Java method.
+_RUNS_CODE = frozenset({"ScriptTransformation"})
+_CALLS_JAVA = re.compile(r"(?i)(?<![\w.])'?(try_reflect|reflect|java_method)\(")
+# Plans that are statements, not queries, though not commands (they become commands when
+# analyzed): `INSERT … ` and `INSERT OVERWRITE DIRECTORY` as parsed.
+_STATEMENT_CLASSES = (
+    "org.apache.spark.sql.catalyst.plans.logical.Command",
+    "org.apache.spark.sql.catalyst.plans.logical.ParsedStatement",
+    "org.apache.spark.sql.catalyst.plans.logical.InsertIntoDir",
+)
+TWEET_LAKE_TABLE = "tweet_lake.table"
 
 
-def write_refusal(plan: str) -> str | None:
-    """Why a statement whose plan is of class `plan` (simple name) is refused, or None."""
-    if not _WRITES.search(plan):
+class TableNotOurs(Exception):
+    """A table of one of the lake's names is in the catalog, and tweet-lake did not make it."""
+
+
+def statement_refusal(plan: Any, jvm: Any) -> str | None:
+    """Why the statement whose plan (parsed or analyzed; a py4j object of the JVM `jvm`) is
+    `plan` may not run here, or None when it is a query or one of `READ_STATEMENTS`."""
+    name = plan.getClass().getSimpleName()
+    if name == _EXPLAIN:  # EXPLAIN runs nothing; what it explains must pass too
+        return statement_refusal(plan.logicalPlan(), jvm)
+    if name in READ_STATEMENTS:
         return None
+    statements = [jvm.java.lang.Class.forName(c) for c in _STATEMENT_CLASSES]
+    for node in _nodes(plan):
+        what = node.getClass().getSimpleName()
+        if any(kind.isInstance(node) for kind in statements):
+            return _refused(
+                f"{what} is not a query, SHOW, DESCRIBE or EXPLAIN, the only statements run here"
+            )
+        if what in _RUNS_CODE:
+            return _refused(f"{what} runs a program")
+        called = _CALLS_JAVA.search(node.expressions().toString())
+        if called:
+            return _refused(f"{called.group(1)}() calls Java methods")
+    return None
+
+
+def _nodes(plan: Any) -> Iterator[Any]:
+    """The plan's nodes: children, inner children (a WITH's definitions) and subqueries."""
+    yield plan
+    for seq in (plan.children(), plan.innerChildren(), plan.subqueries()):
+        for i in range(seq.size()):
+            child = seq.apply(i)
+            if hasattr(child, "subqueries"):
+                yield from _nodes(child)
+
+
+def _refused(why: str) -> str:
     return (
-        f"{READ_ONLY}: {plan} writes, and only the runs write the lake, whole days at a time. "
-        "Materialize in Dagit or with `dagster asset materialize`; to keep tables of your own, "
-        "write them from your own Spark session outside the lake."
+        f"{READ_ONLY}: {why}. The runs alone write the lake, whole days at a time: materialize "
+        "in Dagit or with `dagster asset materialize`; for tables of your own, use your own "
+        "Spark session outside the lake."
     )
 
 
@@ -88,16 +155,32 @@ def register_tables(spark: SparkSession, tables: list[Table], raw_schema: Struct
         if not spark.catalog.databaseExists(table.layer):
             # in the warehouse, never the lake: dropping a database deletes its folder
             spark.sql(f"CREATE DATABASE {table.layer}")
-        spark.sql(f"DROP TABLE IF EXISTS {name}")
+        elif spark.catalog.tableExists(name):
+            _drop_ours(spark, name)
         spark.sql(
             f"CREATE TABLE {name} ({columns}, `date` date) USING {source} "
-            f"PARTITIONED BY (`date`) LOCATION '{_quoted(table.path)}'"
+            f"PARTITIONED BY (`date`) LOCATION '{_quoted(table.path)}' "
+            f"TBLPROPERTIES ('{TWEET_LAKE_TABLE}' = '{_quoted(table.path)}')"
         )
         if spark.conf.get(_MANAGED_PARTITIONS, "true") == "true":
             # a session without CATALOG_CONF lists the partitions it has at this moment
             spark.sql(f"ALTER TABLE {name} RECOVER PARTITIONS")
         names.append(name)
     return sorted(names)
+
+
+def _drop_ours(spark: SparkSession, name: str) -> None:
+    """Drop the table `name` if tweet-lake made it (an earlier start); else `TableNotOurs`."""
+    properties = {row[0]: row[1] for row in spark.sql(f"SHOW TBLPROPERTIES {name}").collect()}
+    if TWEET_LAKE_TABLE not in properties:
+        raise TableNotOurs(
+            f"{name} is already in the catalog and tweet-lake did not make it (it has no "
+            f"'{TWEET_LAKE_TABLE}' property), so it stays as it is and the SQL tables were not "
+            f"made. Fix: drop or rename {name} if it is yours to drop, or give tweet-lake a "
+            "catalog of its own (leave spark.sql.catalogImplementation out of SPARK_CONF: the "
+            "in-memory one, or point it at another metastore)."
+        )
+    spark.sql(f"DROP TABLE {name}")
 
 
 def _quoted(text: str) -> str:

@@ -2,14 +2,22 @@
 environment only: each runs a 2-day range through the dagster CLI and must land what a local run
 lands, day for day."""
 
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tweet_assets.lake.catalog import READ_ONLY
 from tweet_assets.source import TwitterResource
-from tweet_assets_tests.support.dagster_cli import materialize_all
-from tweet_assets_tests.support.pipeline import lake_files, materialize, read_table
+from tweet_assets_tests.support.dagster_cli import BIN, PROJECT_ROOT, clean_env, materialize_all
+from tweet_assets_tests.support.pipeline import (
+    every_lake_file,
+    hostile_statements,
+    lake_files,
+    materialize,
+    read_table,
+)
 from tweet_assets_tests.support.processes import alive_in_group
 from tweet_assets_tests.support.spark_cluster import alive, connect_server, standalone_cluster
 
@@ -81,6 +89,24 @@ def test_spark_connect_runs_a_range_and_a_multiprocess_rerun_of_one_day(
         assert output.count("STEP_WORKER_STARTED") >= 3, output[-3000:]
         assert lake_files(lake, FIRST) == first_day, "re-running a day touched the day before"
         assert_same_tables(lake, local_lake)
+        # `tweet-lake sql` over the server runs only reads (its statements parsed in this
+        # machine's parse-only JVM, a Connect client having no parser)
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        before, hostile = every_lake_file(lake), hostile_statements(lake, elsewhere)
+        sql = subprocess.run(
+            [str(BIN / "tweet-lake"), "sql"],
+            input="\n".join([*hostile, "select count(*) as days from gold.daily_counts"]),
+            cwd=PROJECT_ROOT,
+            env=clean_env(tmp_path / "home", lake, SPARK_REMOTE=server.url),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert sql.stderr.count(f"{READ_ONLY}: ") == len(hostile), sql.stderr[-3000:]
+        assert sql.stdout.split()[-5:-1] == ["days", "2", "(1", "rows)"], sql.stdout[-2000:]
+        assert every_lake_file(lake) == before
+        assert not list(elsewhere.iterdir())
     assert "Spark Connect server started" in server.log.read_text()
     assert not alive(server.pid), "the Spark Connect server outlived its stop"
 

@@ -72,6 +72,44 @@ def lake_files(lake: Path, day: str) -> dict[str, bytes]:
     }
 
 
+def every_lake_file(lake: Path) -> dict[str, bytes]:
+    """Every file under the lake's root, by path, with its bytes."""
+    return {
+        str(path.relative_to(lake)): path.read_bytes()
+        for path in sorted(lake.rglob("*"))
+        if path.is_file()
+    }
+
+
+def hostile_statements(lake: Path, elsewhere: Path) -> list[str]:
+    """Statements a read-only SQL endpoint must refuse (issue 27, item 11), each of which
+    would change the lake, its tables or the server if it ran; `elsewhere` is a folder out of
+    the lake."""
+    gold = f"{lake}/gold"
+    return [
+        f"create database lake_gold location '{gold}'",
+        "drop database lake_gold cascade",
+        "drop database gold cascade",
+        "drop table gold.daily_counts",
+        f"alter table gold.daily_counts set location '{elsewhere}'",
+        "create or replace view gold.daily_counts as select 1 as tweets",
+        "set spark.sql.sources.commitProtocolClass="
+        "org.apache.spark.sql.execution.datasources.SQLHadoopMapReduceCommitProtocol",
+        "insert into gold.daily_counts select * from gold.daily_counts",
+        f"add jar {elsewhere}/tweet-lake-test.jar",
+        "create temporary function lake_upper as 'org.apache.hadoop.hive.ql.udf.UDFLower'",
+        "with again as (select * from gold.daily_counts) "
+        "insert into gold.daily_counts select * from again",
+        "from gold.daily_counts insert into gold.daily_counts select * "
+        "insert into gold.daily_counts select *",
+        f"insert overwrite directory '{gold}/daily_counts' using parquet select 1 as x",
+        f"select transform(tweets) using 'touch {elsewhere}/transform-ran' from gold.daily_counts",
+        "select reflect('java.lang.System', 'setProperty', 'tweet_lake_reflected', 'yes')",
+        "cache table gold.daily_counts",
+        "msck repair table gold.daily_counts",
+    ]
+
+
 def read_table(lake: Path, table: str) -> pd.DataFrame:
     frame = pd.read_parquet(lake / table)
     frame["date"] = frame["date"].astype(str)

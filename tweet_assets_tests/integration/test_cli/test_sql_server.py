@@ -15,7 +15,12 @@ import pytest
 from tweet_assets.lake.catalog import READ_ONLY
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.dagster_cli import BIN, PROJECT_ROOT, clean_env
-from tweet_assets_tests.support.pipeline import lake_files, materialize, read_table
+from tweet_assets_tests.support.pipeline import (
+    every_lake_file,
+    hostile_statements,
+    materialize,
+    read_table,
+)
 from tweet_assets_tests.support.processes import alive_in_group, free_port
 from tweet_assets_tests.support.spark_cluster import SPARK_HOME, spark_env
 
@@ -26,14 +31,17 @@ POSTS = 30
 START_SECONDS = 240
 
 
-def beeline(port: int, statement: str, work: Path, *options: str) -> subprocess.CompletedProcess:
-    """Statements through pyspark's HiveServer2 client; rows as CSV, no header."""
+def beeline(
+    port: int, statement: str | None, work: Path, *options: str
+) -> subprocess.CompletedProcess:
+    """A statement (or `-f FILE`'s, in `options`) through pyspark's HiveServer2 client; rows as
+    CSV, no header."""
     return subprocess.run(
         [
             str(SPARK_HOME / "bin" / "beeline"),
             *("-u", f"jdbc:hive2://127.0.0.1:{port}/default"),
             *("--showHeader=false", "--outputformat=csv2", *options),
-            *("-e", statement),
+            *(("-e", statement) if statement else ()),
         ],
         stdin=subprocess.DEVNULL,
         env=spark_env(work),
@@ -118,11 +126,13 @@ def start_server_on(lake: Path, port: int, home: Path) -> Server | None:
     return server
 
 
-def test_the_sql_server_answers_over_jdbc_sees_new_days_refuses_writes_and_stops_clean(
+def test_the_sql_server_answers_over_jdbc_sees_new_days_runs_only_reads_and_stops_clean(
     tmp_path: Path,
 ) -> None:
     lake, work, home = tmp_path / "lake", tmp_path / "beeline", tmp_path / "dagster_home"
+    elsewhere = tmp_path / "elsewhere"
     work.mkdir()
+    elsewhere.mkdir()
     materialize(lake, TwitterResource(demo_tweets_per_day=POSTS), FIRST)
     started = time.monotonic()
     server, port = start_server(lake, home)
@@ -150,18 +160,23 @@ def test_the_sql_server_answers_over_jdbc_sees_new_days_refuses_writes_and_stops
         )
         assert answer == [["2", str(gold["tweets"].sum()), str((silver["date"] == SECOND).sum())]]
 
-        # write statements are refused and write nothing (one beeline session, going on after
-        # each refusal)
-        before = {day: lake_files(lake, day) for day in (FIRST, SECOND)}
-        writes = (
-            "insert into gold.daily_counts select * from gold.daily_counts",
-            f"insert overwrite directory '{lake}/gold/daily_counts' using parquet select 1",
-        )
-        refused = beeline(port, "; ".join(writes), work, "--force=true")
+        # only reads run: statements that would change the lake, its tables or the server are
+        # refused (one beeline session, going on after each refusal) and change nothing
+        before = every_lake_file(lake)
+        hostile = hostile_statements(lake, elsewhere)
+        script = work / "hostile.sql"
+        script.write_text("".join(f"{statement};\n" for statement in hostile))
+        refused = beeline(port, None, work, "--force=true", "-f", str(script))
         said = refused.stdout + refused.stderr
-        assert refused.returncode != 0
-        assert said.count(f"{READ_ONLY}: ") == len(writes), said[-3000:]
-        assert {day: lake_files(lake, day) for day in (FIRST, SECOND)} == before
+        # beeline prints an `Error: ` for each failed statement (the old `-e "a; b"` stopped
+        # at the first one: a `-f` script with --force goes on)
+        errors = said.split("\nError: ")[1:]
+        assert len(errors) == len(hostile), said[-3000:]
+        assert all(f"PermissionError: {READ_ONLY}: " in error for error in errors), said[-3000:]
+        assert every_lake_file(lake) == before
+        assert not list(elsewhere.iterdir())
+        # and the next user still reads the lake's table
+        assert rows(beeline(port, "select count(*) from gold.daily_counts", work)) == [["2"]]
     finally:
         server.process.send_signal(signal.SIGINT)
         server.process.wait(timeout=120)
