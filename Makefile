@@ -2,12 +2,13 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+JARS := jars/lib
 DEMO_DAYS ?= 7
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install lock demo check test typecheck bench bench-connect sql sql-server report dev lint clean-lake FORCE
+.PHONY: install lock demo check test typecheck bench bench-connect sql sql-server connect-server report dev lint clean-lake FORCE
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(JARS)/.fetched
 
 # Every package at the version requirements.lock pins (transitive ones included), then this
 # project on top without resolving anything again: two installs a month apart are identical.
@@ -16,6 +17,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --upgrade 'pip==26.3'
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+# Delta Lake's JARs (jars/pom.xml), fetched from Maven Central with the machine's own Maven
+# (Java 17 and mvn); every Spark session names them with spark.jars, so runs work offline after.
+$(JARS)/.fetched: jars/pom.xml
+	rm -rf $(JARS)
+	mvn -q -B -f jars/pom.xml dependency:copy-dependencies -DexcludeTransitive=true \
+	  -DoutputDirectory=$(CURDIR)/$(JARS)
 	touch $@
 
 # Re-resolve pyproject.toml's dependencies (with the test extra) in a fresh virtualenv and pin
@@ -47,8 +56,8 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 	@env -u TWITTER_BEARER_TOKEN $(BIN)/tweet-lake demo --days $(DEMO_DAYS)
 
 # After every edit (DEVELOPING.md): ruff, the format check, mypy and the unit tier, which starts
-# no JVM; about a minute, with or without Java on the machine.
-check: install
+# no JVM; about a minute, with or without Java (and Maven) on the machine.
+check: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -85,6 +94,12 @@ sql: install
 PORT ?= 10000
 sql-server: install
 	$(BIN)/tweet-lake sql-server --port $(PORT)
+
+# A Spark Connect server with Delta Lake on 127.0.0.1:$(PORT) (15002) for SPARK_REMOTE; Ctrl-C
+# stops it (tweet_assets/spark/connect_server.py).
+connect-server: PORT = 15002
+connect-server: install
+	SPARK_NO_DAEMONIZE=1 $(BIN)/python -m tweet_assets.spark.connect_server --port $(PORT)
 
 # gold's tweets, authors and likes per day as HTML charts in datalake/reports/.
 report: install $(DAGSTER_HOME)/dagster.yaml

@@ -1,6 +1,6 @@
 """On Spark Connect, the in-process and the multiprocess executor, timed on the same 3-step run.
 
-Starts a Spark Connect server on loopback (pyspark's start-connect-server.sh), then runs
+Starts a Spark Connect server on loopback (`make connect-server`'s command), then runs
 bench/three_steps.py's job (bronze_tweets -> silver_tweets -> gold_daily_counts over a 3-day
 range of the demo corpus; of the checks only bronze's, inside its step) with `dagster job
 execute`, alternating TWEETS_EXECUTOR=in_process and multiprocess, each in a fresh process on a

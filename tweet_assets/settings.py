@@ -577,8 +577,8 @@ def _rules_between(settings: Settings) -> list[str]:
         problems.append(
             f"{name['spark_conf']} sets {', '.join(server_side)}, which a Spark Connect client "
             f"cannot set ({name['spark_remote']}={remote}); pass it to the server instead "
-            f"(start-connect-server.sh --conf {server_side[0]}=...) and keep only spark.sql.* "
-            f"session settings in {name['spark_conf']}"
+            f"(--conf {server_side[0]}=... where it starts) and keep only spark.sql.* session "
+            f"settings in {name['spark_conf']}"
         )
     if settings.executor == "multiprocess" and not remote:
         problems.append(

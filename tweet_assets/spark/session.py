@@ -17,6 +17,7 @@ from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import SparkSession
 
 from tweet_assets.settings import DEFAULT_SPARK_MASTER, REQUIRED_SPARK_CONF
+from tweet_assets.spark.delta import check_jars, delta_conf
 
 LOG_CONFIG = resources.files("tweet_assets.spark") / "log4j2.properties"
 _INCUBATOR_NOTICE = b"WARNING: Using incubator modules"
@@ -50,6 +51,7 @@ def default_conf(master: str) -> dict[str, str]:
         "spark.master": master,
         "spark.app.name": "tweet-lake",
         **SESSION_CONF,
+        **delta_conf(),
         "spark.driver.memory": f"{driver_mib}m",
         # The throughput collector warms up faster than G1 on short batch runs with few cores,
         # and quiet logging leaves Dagster's log readable.
@@ -96,6 +98,8 @@ def session_of(resource: LazyPySparkResource) -> SparkSession:
     """The resource's session, started on first use without the JVM's start-up notice."""
     if SparkSession.getActiveSession() is not None:  # the JVM is up: nothing to filter
         return resource.spark_session
+    if "spark.remote" not in resource.spark_config:
+        check_jars()
     with _jvm_notices_dropped():
         return resource.spark_session
 

@@ -1,8 +1,9 @@
 """Real Spark servers on loopback, started from pyspark's own scripts, for tests and benchmarks.
 
-`connect_server` runs `sbin/start-connect-server.sh` (a Spark Connect server, driver and
-executors in one JVM); `standalone_cluster` runs a standalone master and one worker with
-`bin/spark-class`. Both stop everything they started and fail when a process outlives them.
+`connect_server` runs `make connect-server`'s command, daemonized (a Spark Connect server with
+Delta Lake, driver and executors in one JVM); `standalone_cluster` runs a standalone master and
+one worker with `bin/spark-class`. Both stop everything they started and fail when a process
+outlives them.
 """
 
 import contextlib
@@ -21,6 +22,7 @@ from typing import TypeVar
 
 import pyspark
 
+from tweet_assets.spark.connect_server import daemon, server_conf, start_command
 from tweet_assets_tests.support.processes import alive_in_group, free_port, free_ports
 
 SPARK_HOME = Path(pyspark.__file__).parent
@@ -110,16 +112,10 @@ def connect_server(
 @contextmanager
 def _connect_server(work: Path, master: str, driver_memory: str) -> Iterator[ConnectServer]:
     port, env = free_port(), spark_env(work)
-    conf = {
-        "spark.connect.grpc.binding.address": "127.0.0.1",
-        "spark.connect.grpc.binding.port": str(port),
-        "spark.ui.enabled": "false",
-        "spark.port.maxRetries": "0",
-    }
-    arguments = [arg for key, value in conf.items() for arg in ("--conf", f"{key}={value}")]
-    start = SPARK_HOME / "sbin" / "start-connect-server.sh"
-    arguments += ["--master", master, "--driver-memory", driver_memory]
-    subprocess.run(["bash", str(start), *arguments], env=env, check=True)
+    # make connect-server's settings, and a failure on a busy port
+    conf = {**server_conf(port), "spark.ui.enabled": "false", "spark.port.maxRetries": "0"}
+    start = start_command(conf, "--master", master, "--driver-memory", driver_memory)
+    subprocess.run(start, env=env, check=True)
     [pid_file] = (work / "pids").glob("*.pid")
     pid = int(pid_file.read_text())
     [log] = (work / "logs").glob("*.out")
@@ -133,8 +129,7 @@ def _connect_server(work: Path, master: str, driver_memory: str) -> Iterator[Con
         assert _listening(port), f"the server says it started, but not on {port}"
         yield ConnectServer(f"sc://127.0.0.1:{port}", pid, log)
     finally:
-        stop = SPARK_HOME / "sbin" / "stop-connect-server.sh"
-        subprocess.run(["bash", str(stop)], env=env, check=False, capture_output=True)
+        subprocess.run(daemon("stop"), env=env, check=False, capture_output=True)
         try:
             _wait(lambda: not alive(pid), STOP_SECONDS, f"the server (pid {pid}) did not stop")
         except TimeoutError:

@@ -2,8 +2,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from dagster_pyspark import LazyPySparkResource
+
 from tweet_assets.settings import REQUIRED_SPARK_CONF
-from tweet_assets.spark import default_conf, session_conf, spark_resource
+from tweet_assets.spark import default_conf, delta, session_conf, session_of, spark_resource
+from tweet_assets.spark.delta import DeltaJarsMissing
 from tweet_assets.spark.session import LOG_CONFIG
 
 
@@ -89,3 +93,17 @@ def test_the_jvms_incubator_notice_is_dropped_and_its_other_lines_kept(tmp_path:
 
     assert result.stdout == "session\n"
     assert sorted(result.stderr.splitlines()) == ["later line", "python's own line"]
+
+
+def test_every_driver_gets_delta_lake_and_starts_only_with_its_jars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conf = default_conf("local[2]")
+    assert conf["spark.sql.extensions"] == "io.delta.sql.DeltaSparkSessionExtension"
+    assert conf["spark.sql.catalog.spark_catalog"].endswith(".DeltaCatalog")
+    assert conf["spark.jars"] == ",".join(str(jar) for jar in delta.jars())
+    assert "spark.jars" not in session_conf(None, "sc://127.0.0.1:15002")  # the server's
+
+    monkeypatch.setattr(delta, "JARS_DIR", tmp_path)
+    with pytest.raises(DeltaJarsMissing, match=f"not in {tmp_path}: run `make install`"):
+        session_of(LazyPySparkResource(spark_config=default_conf("local[1]")))
