@@ -36,5 +36,12 @@ def check_jars() -> None:
 
 def delta_conf() -> dict[str, str]:
     """The settings that give a driver started by this process Delta Lake (`check_jars`
-    before starting it)."""
-    return {"spark.jars": ",".join(str(jar) for jar in jars()), **EXTENSION_CONF}
+    before starting it): the JARs on the driver's own classpath, which every thread sees (the
+    SQL server's JDBC sessions do not see `spark.jars`' loader), and in `spark.jars`, which
+    ships them to a cluster's executors."""
+    found = [str(jar) for jar in jars()]
+    return {
+        "spark.jars": ",".join(found),
+        "spark.driver.extraClassPath": ":".join(found),
+        **EXTENSION_CONF,
+    }

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from dagster_pyspark import LazyPySparkResource
+from pyspark.sql import SparkSession
 
 from tweet_assets.settings import REQUIRED_SPARK_CONF
 from tweet_assets.spark import default_conf, delta, session_conf, session_of, spark_resource
@@ -105,5 +106,7 @@ def test_every_driver_gets_delta_lake_and_starts_only_with_its_jars(
     assert "spark.jars" not in session_conf(None, "sc://127.0.0.1:15002")  # the server's
 
     monkeypatch.setattr(delta, "JARS_DIR", tmp_path)
+    # as in a process with no session yet (a worker of the suite may have one)
+    monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: None))
     with pytest.raises(DeltaJarsMissing, match=f"not in {tmp_path}: run `make install`"):
         session_of(LazyPySparkResource(spark_config=default_conf("local[1]")))
