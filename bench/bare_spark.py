@@ -10,8 +10,8 @@ functions, settings and bronze, in the order the run does it:
   its preview read back; gold reads the days' fetch records beside the bronze pages;
 - gold's checks against silver.
 What it leaves out is Dagster's: the instance's event log, the steps, the day locks and the
-lake's staged commit (the run writes into a stage and renames each day in; this script writes
-its folders straight away).
+history lookup of the version each write made (DESCRIBE HISTORY); the tables are Delta tables,
+written with the run's own `write_delta_days`.
 
 Prints the seconds of each stage as JSON, and those of silver run a second time in the same
 session (the JIT warm). Usage: python bench/bare_spark.py BRONZE_TABLE OUT_DIR FIRST_DAY
@@ -28,7 +28,8 @@ from pathlib import Path
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from tweet_assets.lake import Table, read_fetch_records, write_parquet_days
+from tweet_assets.lake import Table, read_fetch_records
+from tweet_assets.lake.writes import write_delta_days
 from tweet_assets.spark import default_conf
 from tweet_assets.transforms.checks import (
     bronze_post_ids,
@@ -56,8 +57,12 @@ PREVIEW_ROWS = 5
 def write(df: DataFrame, path: str, days: list[date]) -> None:
     """The run's write of a table (its guard on the days and its count of rows per day), and
     the IO manager's preview read back."""
-    write_parquet_days(df, path, days)
-    df.sparkSession.read.schema(df.schema).parquet(path).limit(PREVIEW_ROWS).collect()
+    write_delta_days(df, path, days, {"asset": "bench"})
+    delta(df.sparkSession, path).limit(PREVIEW_ROWS).collect()
+
+
+def delta(spark: SparkSession, path: str) -> DataFrame:
+    return spark.read.format("delta").load(path)
 
 
 def silver(spark: SparkSession, bronze: str, out: str, days: list[date]) -> None:
@@ -89,10 +94,10 @@ def main(bronze: str, out: str, first: str, last: str) -> dict[str, float]:
     seconds["silver"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    silver_tweets = spark.read.parquet(f"{out}/silver/tweets")
+    silver_tweets = delta(spark, f"{out}/silver/tweets")
     rule_breaks(silver_tweets, KEY_RULES).collect()
     rule_breaks(silver_tweets, DAY_RULES).collect()
-    user_problems(spark.read.parquet(f"{out}/silver/users")).collect()
+    user_problems(delta(spark, f"{out}/silver/users")).collect()
     seconds["silver_checks"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -110,8 +115,8 @@ def main(bronze: str, out: str, first: str, last: str) -> dict[str, float]:
     seconds["gold_hashtags"] = seconds["gold"] - seconds["gold_counts"]
 
     mark = time.perf_counter()
-    count_problems(spark.read.parquet(f"{out}/gold/daily_counts"), silver_tweets).collect()
-    hashtag_problems(spark.read.parquet(f"{out}/gold/daily_hashtags"), silver_tweets).collect()
+    count_problems(delta(spark, f"{out}/gold/daily_counts"), silver_tweets).collect()
+    hashtag_problems(delta(spark, f"{out}/gold/daily_hashtags"), silver_tweets).collect()
     seconds["gold_checks"] = time.perf_counter() - mark
 
     # Silver again in the now warm JVM: Spark's steady state, apart from its JIT warm-up.

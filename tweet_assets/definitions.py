@@ -9,7 +9,12 @@ import dagster as dg
 from tweet_assets import settings
 from tweet_assets.assets import ASSET_CHECKS, ASSETS
 from tweet_assets.lake import LakeIOManager
-from tweet_assets.schedules import tweets_daily_job, tweets_daily_schedule
+from tweet_assets.schedules import (
+    lake_optimize_job,
+    lake_optimize_schedule,
+    tweets_daily_job,
+    tweets_daily_schedule,
+)
 from tweet_assets.source import TwitterResource
 from tweet_assets.spark import spark_resource
 
@@ -23,9 +28,10 @@ _EXECUTORS = {"in_process": dg.in_process_executor, "multiprocess": dg.multiproc
 defs = dg.Definitions(
     assets=ASSETS,
     asset_checks=ASSET_CHECKS,
-    jobs=[tweets_daily_job],
+    jobs=[tweets_daily_job, lake_optimize_job],
     schedules=[
-        tweets_daily_schedule(config.schedule_cron, config.schedule_running, config.refresh_days)
+        tweets_daily_schedule(config.schedule_cron, config.schedule_running, config.refresh_days),
+        lake_optimize_schedule,
     ],
     resources={
         "twitter": TwitterResource.from_settings(config),

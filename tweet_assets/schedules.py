@@ -1,10 +1,12 @@
 """The daily job over the whole medallion and the schedule that runs it for yesterday (and,
-with a refresh window, the days before it again)."""
+with a refresh window, the days before it again); the weekly compaction of the lake's tables."""
 
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
+from tweet_assets.assets import ASSETS
+from tweet_assets.lake import MIN_RETAIN_DAYS
 from tweet_assets.settings import DEFAULTS, SCHEDULE_CRON
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
@@ -79,3 +81,27 @@ def tweets_daily_schedule(cron: str, running: bool, refresh_days: int = 1) -> dg
             f"{SCHEDULE_CRON}={cron!r} is not a cron expression: give five fields, read in "
             f"UTC, e.g. {DEFAULTS.schedule_cron!r} (00:15 every day), or unset it."
         ) from None
+
+
+# Weekly, Sunday 04:00 UTC (after the daily run), off until started in Dagit: compaction and
+# vacuum of the Delta tables (lake.maintenance), keeping a week of time travel.
+@dg.op(required_resource_keys={"io_manager"})
+def optimize_lake_tables(context: dg.OpExecutionContext) -> None:
+    """Compact each silver and gold Delta table's small files and vacuum old ones."""
+    keys = [key for asset in ASSETS for key in asset.keys]
+    for line in context.resources.io_manager.optimize(keys, MIN_RETAIN_DAYS):
+        context.log.info(line)
+
+
+@dg.job(description="Compact the lake's Delta tables and vacuum files older than a week.")
+def lake_optimize_job() -> None:
+    optimize_lake_tables()
+
+
+lake_optimize_schedule = dg.ScheduleDefinition(
+    name="lake_optimize_schedule",
+    job=lake_optimize_job,
+    cron_schedule="0 4 * * 0",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)

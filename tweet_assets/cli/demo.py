@@ -1,8 +1,8 @@
 """`tweet-lake demo --days N` (`make demo`): the last N complete UTC days as one run of every
 asset and check on the instance (DAGSTER_HOME), then gold_daily_counts of those days.
 
-One process and one Spark session for both: the run's session, still up when the run ends,
-reads gold, so the demo starts Python, Dagster and the JVM once. The run is the one
+One process: the run's steps run in it (one Spark session), then gold is read with delta-rs,
+so the demo starts Python, Dagster and the JVM once. The run is the one
 `dagster asset materialize --select '*' --partition-range FIRST...LAST` would launch (the
 asset job, its steps in this process); Dagit lists it with the rest.
 """
@@ -10,11 +10,9 @@ asset job, its steps in this process); Dagit lists it with the rest.
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
-from pyspark.sql import SparkSession
 
 from tweet_assets import settings
 from tweet_assets.cli.show import print_table
-from tweet_assets.cli.tables import cli_session
 from tweet_assets.definitions import defs
 
 # The run logs at INFO: a line per fetched day, the run's warnings and errors; Dagster's
@@ -45,5 +43,4 @@ def main(config: settings.Settings, days: int) -> None:
             f"tweet-lake demo: the run {result.run_id} failed; its log is above, and in Dagit "
             "(make dev) under Runs"
         )
-    spark = SparkSession.getActiveSession() or cli_session(config)
-    print_table(spark, config.lake_root, "gold_daily_counts", first, last)
+    print_table(config.lake_root, "gold_daily_counts", first, last)

@@ -13,7 +13,7 @@ import dagster as dg
 import pandas as pd
 
 from tweet_assets import settings
-from tweet_assets.cli.tables import cli_session, read_table, read_table_if_any
+from tweet_assets.cli.tables import read_table, read_table_if_any
 from tweet_assets.lake import local_folder
 from tweet_assets.transforms.gold import ACCOUNT_COLUMNS
 
@@ -150,10 +150,9 @@ def main(config: settings.Settings, root: str, out: str | None) -> None:
             f"the lake at {root} is not a folder of this machine: give the page's path with --out"
         )
     path = Path(out) if out else Path(folder or ".") / "reports" / "gold_daily_counts.html"
-    spark = cli_session(config)
-    gold = read_table(spark, root, "gold_daily_counts", None, None)
+    gold = read_table(root, "gold_daily_counts", None, None)
     first, last = gold["date"].min(), gold["date"].max()
-    hashtags = read_table_if_any(spark, root, "gold_daily_hashtags", first, last)
+    hashtags = read_table_if_any(root, "gold_daily_hashtags", first, last)
     path = write_report(gold, hashtags, path.absolute())
     print(f"wrote {path}")
     if config.dagster_home:

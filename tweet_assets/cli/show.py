@@ -1,23 +1,19 @@
-"""`tweet-lake show gold_daily_counts --from D --to D`: a silver or gold table as text."""
+"""`tweet-lake show gold_daily_counts --from D --to D [--as-of V]`: a silver or gold table as
+text, read with delta-rs (no JVM)."""
 
 from datetime import date
 
-from pyspark.sql import SparkSession
-
-from tweet_assets import settings
-from tweet_assets.cli.tables import cli_session, read_table
+from tweet_assets.cli.tables import read_table
 
 
-def main(
-    config: settings.Settings, root: str, asset: str, first: date | None, last: date | None
-) -> None:
-    print_table(cli_session(config), root, asset, first, last)
+def main(root: str, asset: str, first: date | None, last: date | None, as_of: str | None) -> None:
+    print_table(root, asset, first, last, as_of)
 
 
 def print_table(
-    spark: SparkSession, root: str, asset: str, first: date | None, last: date | None
+    root: str, asset: str, first: date | None, last: date | None, as_of: str | None = None
 ) -> None:
-    """Print `asset`'s rows from `first` to `last`, read with `spark`, and how many."""
-    frame = read_table(spark, root, asset, first, last)
+    """Print `asset`'s rows from `first` to `last` (of its version `as_of`), and how many."""
+    frame = read_table(root, asset, first, last, as_of)
     print(frame.to_string(index=False) if len(frame) else f"{asset}: no rows")
     print(f"({len(frame)} rows)")

@@ -24,6 +24,7 @@ from tweet_assets.assets import ASSETS
 from tweet_assets.cli.tables import cli_session
 from tweet_assets.lake import (
     READ_ONLY_CONF,
+    LegacyLayoutError,
     Table,
     TableNotOurs,
     register_tables,
@@ -88,7 +89,7 @@ def main(config: settings.Settings, root: str, query: str | None) -> None:
     spark = read_only_session(config)
     try:
         tables = lake_tables(spark, root)
-    except TableNotOurs as taken:
+    except (TableNotOurs, LegacyLayoutError) as taken:
         raise SystemExit(f"tweet-lake sql: {taken}") from None
     if query:
         try:

@@ -26,6 +26,7 @@ from tweet_assets.lake import (
     CATALOG_CONF,
     READ_ONLY_CONF,
     WAREHOUSE,
+    LegacyLayoutError,
     TableNotOurs,
     statement_refusal,
 )
@@ -63,7 +64,7 @@ def main(config: settings.Settings, root: str, port: int) -> None:
     try:
         try:
             tables = lake_tables(spark, root)
-        except TableNotOurs as taken:
+        except (TableNotOurs, LegacyLayoutError) as taken:
             raise SystemExit(f"tweet-lake sql-server: {taken}") from None
         jvm = spark._jvm
         if jvm is None:

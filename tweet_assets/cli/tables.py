@@ -1,13 +1,13 @@
-"""What every `tweet-lake` subcommand reads with: the runs' Spark settings, and one table reader."""
+"""What every `tweet-lake` subcommand reads with: the runs' Spark settings (sql, sql-server,
+migrate), and one table reader without a JVM (show, report, demo)."""
 
 from datetime import date
 
 import pandas as pd
 from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
 
 from tweet_assets import settings
-from tweet_assets.lake import CATALOG_CONF, Table, days_in, read_days
+from tweet_assets.lake import CATALOG_CONF, AsOfError, LegacyLayoutError, Table, read_delta
 from tweet_assets.spark import session_conf, start_session
 
 
@@ -23,11 +23,11 @@ def cli_session(config: settings.Settings) -> SparkSession:
 
 
 def read_table(
-    spark: SparkSession, root: str, asset: str, first: date | None, last: date | None
+    root: str, asset: str, first: date | None, last: date | None, as_of: str | None = None
 ) -> pd.DataFrame:
-    """The rows of `asset` between `first` and `last` (inclusive; open when None), oldest first;
-    exits saying what to run when there are none."""
-    frame = read_table_if_any(spark, root, asset, first, last)
+    """The rows of `asset` between `first` and `last` (inclusive; open when None) at `as_of`,
+    oldest first; exits saying what to run when there are none."""
+    frame = read_table_if_any(root, asset, first, last, as_of)
     if frame is None:
         raise SystemExit(
             f"{asset} has no rows{_between(first, last)} in the lake at "
@@ -37,26 +37,21 @@ def read_table(
 
 
 def read_table_if_any(
-    spark: SparkSession, root: str, asset: str, first: date | None, last: date | None
+    root: str, asset: str, first: date | None, last: date | None, as_of: str | None = None
 ) -> pd.DataFrame | None:
-    """`read_table`'s rows, or None when the table has no day between `first` and `last`."""
+    """`read_table`'s rows, or None when the table has no day between `first` and `last`.
+
+    Read with delta-rs, through the table's log: no Spark session and no JVM."""
     try:
         table = Table.of(root, asset)
     except ValueError as error:
         raise SystemExit(str(error)) from None
     if table.raw:
         raise SystemExit(f"{asset} is raw JSON Lines, not a table; pick a silver or gold asset")
-    days = sorted(
-        day
-        for day in days_in(spark, table)
-        if (first is None or day >= first) and (last is None or day <= last)
-    )
-    if not days:
-        return None
-    # Days written before a column was added show it empty.
-    frame = read_days(spark, table, days, merge_schema=True)
-    columns = ["date", *[c for c in frame.columns if c != "date"]]
-    return frame.select(*columns).orderBy(*[F.col(c) for c in columns[:2]]).toPandas()
+    try:
+        return read_delta(table, first, last, as_of)
+    except (AsOfError, LegacyLayoutError) as error:
+        raise SystemExit(str(error)) from None
 
 
 def _between(first: date | None, last: date | None) -> str:

@@ -10,6 +10,7 @@ from tweet_assets.lake.catalog import (
     register_tables,
     statement_refusal,
 )
+from tweet_assets.lake.delta_rs import AsOfError, read_delta
 from tweet_assets.lake.fetch_records import FETCH_FILE, FetchRecord, read_fetch_records
 from tweet_assets.lake.io_manager import (
     LakeIOManager,
@@ -20,31 +21,38 @@ from tweet_assets.lake.io_manager import (
 )
 from tweet_assets.lake.layout import Table, local_folder
 from tweet_assets.lake.locks import release_step
+from tweet_assets.lake.maintenance import MIN_RETAIN_DAYS, RetentionTooShort, optimize_table
+from tweet_assets.lake.migration import convert_legacy_table
 from tweet_assets.lake.raw_pages import RawPages
-from tweet_assets.lake.reader import days_in, read_days
-from tweet_assets.lake.writes import write_parquet_days
+from tweet_assets.lake.reader import LegacyLayoutError, days_in, read_days
 
 __all__ = [
     "CATALOG_CONF",
     "FETCH_FILE",
+    "MIN_RETAIN_DAYS",
     "READ_ONLY",
     "READ_ONLY_CONF",
     "WAREHOUSE",
+    "AsOfError",
     "FetchRecord",
     "LakeIOManager",
     "LakeWriteError",
+    "LegacyLayoutError",
     "RawPages",
+    "RetentionTooShort",
     "Table",
     "TableNotOurs",
     "WithMetadata",
+    "convert_legacy_table",
     "days_in",
     "fetch_records",
     "local_folder",
+    "optimize_table",
     "parsed_as_json",
     "read_days",
+    "read_delta",
     "read_fetch_records",
     "register_tables",
     "release_step",
     "statement_refusal",
-    "write_parquet_days",
 ]

@@ -4,9 +4,10 @@
 Each is an external table over its lake folder, partitioned by `date`, in the catalog of the
 session that registers it (Spark's in-memory one for `tweet-lake sql` and the SQL server): no
 metastore to keep in step with the commits, and no embedded Derby, which admits one process at a
-time. The catalog tracks no partitions and, in a server, keeps no table's file listing between
-queries (`CATALOG_CONF`): every query lists the table's day folders, so a day committed a moment
-ago by a run is in the next query, with no `MSCK REPAIR`.
+time. Silver and gold are Delta tables: each query reads the log's latest version (or the one
+`VERSION AS OF n` / `TIMESTAMP AS OF t` names), so a day committed a moment ago by a run is in
+the next query. Bronze's catalog entry tracks no partitions and, in a server, keeps no file
+listing between queries (`CATALOG_CONF`): every query lists its day folders.
 
 Read-only by an allowlist (`statement_refusal`): a statement runs only if it is a query (a plan
 with no command in it, which is all Spark runs eagerly), or one of the `SHOW`/`DESCRIBE`/`EXPLAIN`
@@ -18,9 +19,9 @@ that, a read-only session names Spark's abstract commit protocol as the one to w
 (`READ_ONLY_CONF`), so a file write that got past the first check fails before it deletes or
 writes a file.
 
-The tables are made with the property `TWEET_LAKE_TABLE`. In a catalog that already has a table
-of one of these names without it (someone else's, in a shared metastore), nothing is replaced:
-`TableNotOurs` names the table and the ways out.
+In a catalog that already has a table of one of these names over another location (someone
+else's, in a shared metastore), nothing is replaced: `TableNotOurs` names the table and the ways
+out. A table over the lake's own location (an earlier start's) is made again.
 """
 
 import os
@@ -33,8 +34,8 @@ from typing import Any
 from pyspark.sql import SparkSession
 from pyspark.sql.types import StructType
 
-from tweet_assets.lake.layout import Table
-from tweet_assets.lake.reader import days_in, read_days
+from tweet_assets.lake.layout import Table, local_folder
+from tweet_assets.lake.reader import days_in, refuse_legacy_layout
 
 # Where Spark keeps its databases' folders (empty: the tables are external): a folder of its
 # own, not `spark-warehouse/` in whatever folder the command runs in.
@@ -70,6 +71,8 @@ READ_STATEMENTS = frozenset(
         *("DescribeTablePartition", "DescribeNamespace", "DescribeDatabaseCommand"),
         *("DescribeFunction", "DescribeFunctionCommand", "DescribeQueryCommand"),
         *("SetCatalogAndNamespace", "SetNamespaceCommand", "SetCatalogCommand"),
+        # Delta's: a table's history (which run wrote each version) and its details
+        *("DescribeDeltaHistory", "DescribeDeltaHistoryCommand", "DescribeDeltaDetailCommand"),
     }
 )
 _EXPLAIN = "ExplainCommand"
@@ -83,7 +86,6 @@ _STATEMENT_CLASSES = (
     "org.apache.spark.sql.catalyst.plans.logical.ParsedStatement",
     "org.apache.spark.sql.catalyst.plans.logical.InsertIntoDir",
 )
-TWEET_LAKE_TABLE = "tweet_lake.table"
 
 
 class TableNotOurs(Exception):
@@ -137,30 +139,29 @@ def sql_name(table: Table) -> str:
 
 
 def register_tables(spark: SparkSession, tables: list[Table], raw_schema: StructType) -> list[str]:
-    """Create (or re-create) each table that has a day in the lake, with the merged schema of
-    its days (bronze: `raw_schema`, its pages parsed as JSON); their SQL names, sorted."""
+    """Create (or re-create) each table the lake holds; their SQL names, sorted.
+
+    Silver and gold are the Delta tables themselves (`USING DELTA LOCATION`: their schema and
+    their versions for time travel come from the log); bronze is its day folders of pages,
+    parsed with `raw_schema`."""
     names = []
     for table in tables:
-        if not days_in(spark, table):
+        if not (days_in(spark, table) if table.raw else refuse_legacy_layout(spark, table)):
             continue
-        if table.raw:
-            schema, source = raw_schema, "json"
-        else:
-            schema, source = (
-                read_days(spark, table, merge_schema=True).drop("date").schema,
-                "parquet",
-            )
-        columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in schema)
         name = sql_name(table)
         if not spark.catalog.databaseExists(table.layer):
             # in the warehouse, never the lake: dropping a database deletes its folder
             spark.sql(f"CREATE DATABASE {table.layer}")
         elif spark.catalog.tableExists(name):
-            _drop_ours(spark, name)
+            _drop_ours(spark, name, table)
+        if not table.raw:
+            spark.sql(f"CREATE TABLE {name} USING DELTA LOCATION '{_quoted(table.path)}'")
+            names.append(name)
+            continue
+        columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in raw_schema)
         spark.sql(
-            f"CREATE TABLE {name} ({columns}, `date` date) USING {source} "
-            f"PARTITIONED BY (`date`) LOCATION '{_quoted(table.path)}' "
-            f"TBLPROPERTIES ('{TWEET_LAKE_TABLE}' = '{_quoted(table.path)}')"
+            f"CREATE TABLE {name} ({columns}, `date` date) USING json "
+            f"PARTITIONED BY (`date`) LOCATION '{_quoted(table.path)}'"
         )
         if spark.conf.get(_MANAGED_PARTITIONS, "true") == "true":
             # a session without CATALOG_CONF lists the partitions it has at this moment
@@ -169,18 +170,29 @@ def register_tables(spark: SparkSession, tables: list[Table], raw_schema: Struct
     return sorted(names)
 
 
-def _drop_ours(spark: SparkSession, name: str) -> None:
-    """Drop the table `name` if tweet-lake made it (an earlier start); else `TableNotOurs`."""
-    properties = {row[0]: row[1] for row in spark.sql(f"SHOW TBLPROPERTIES {name}").collect()}
-    if TWEET_LAKE_TABLE not in properties:
+def _drop_ours(spark: SparkSession, name: str, table: Table) -> None:
+    """Drop the table `name` if it is the lake's (an earlier start); else `TableNotOurs`."""
+    location = _location(spark, name)
+    if location is None or location != _location_of(table.path):
         raise TableNotOurs(
-            f"{name} is already in the catalog and tweet-lake did not make it (it has no "
-            f"'{TWEET_LAKE_TABLE}' property), so it stays as it is and the SQL tables were not "
-            f"made. Fix: drop or rename {name} if it is yours to drop, or give tweet-lake a "
-            "catalog of its own (leave spark.sql.catalogImplementation out of SPARK_CONF: the "
-            "in-memory one, or point it at another metastore)."
+            f"{name} is already in the catalog over {location or 'no location'}, not the "
+            f"lake's {table.path}, so tweet-lake did not make it: it stays as it is and the "
+            f"SQL tables were not made. Fix: drop or rename {name} if it is yours to drop, or "
+            "give tweet-lake a catalog of its own (leave spark.sql.catalogImplementation out "
+            "of SPARK_CONF: the in-memory one, or point it at another metastore)."
         )
     spark.sql(f"DROP TABLE {name}")
+
+
+def _location(spark: SparkSession, name: str) -> str | None:
+    rows = spark.sql(f"DESCRIBE TABLE EXTENDED {name}").where("col_name = 'Location'").collect()
+    return _location_of(rows[0]["data_type"]) if rows else None
+
+
+def _location_of(path: str) -> str:
+    """A location as the catalog writes it, for comparing: `file:` URIs as folders."""
+    local = local_folder(path)
+    return str(local).rstrip("/") if local else path.rstrip("/")
 
 
 def _quoted(text: str) -> str:

@@ -1,12 +1,17 @@
-"""The lake's IO manager: every asset is a table at {root}/{layer}/{table}/date=YYYY-MM-DD/.
+"""The lake's IO manager: every asset is a table at {root}/{layer}/{table}, partitioned by day.
 
 The asset key names the place: `bronze_tweets` is `bronze/tweets`, `gold_daily_counts` is
-`gold/daily_counts`. Bronze is JSON Lines text (one raw page per line), the other layers are
-Parquet. Writing a run's partitions replaces exactly those partition folders, each whole, and
+`gold/daily_counts`. Writing a run's partitions replaces exactly those days, each whole, and
 leaves every other day as it was; reading gives exactly the upstream partitions a downstream
 step asks for.
 
-The root is a folder or a URI (`file:///...`, `hdfs://...`, `s3a://...`). Two ways to commit:
+Silver and gold are Delta tables: a run replaces its days in one commit of the table's log
+(`replaceWhere`), atomic on any file system and over Spark Connect, whose user metadata names
+the run, the asset and the days; the materialization records the version it made. Bronze is
+JSON Lines text (one raw page per line) in a folder per day, with the day's fetch record.
+
+The root is a folder or a URI (`file:///...`, `hdfs://...`, `s3a://...`). Bronze's two ways to
+commit:
 
 - A local root with the Spark driver in this process: Spark writes a private stage that
   `commit` swaps in day by day (one atomic exchange per day), and recovers after a crash.
@@ -33,20 +38,24 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from tweet_assets.lake.commit import recover, staged
+from tweet_assets.lake.delta_rs import first_rows, history
 from tweet_assets.lake.fetch_records import (
     read_fetch_records,
     write_record_file,
     write_records_with_spark,
 )
-from tweet_assets.lake.layout import Table
+from tweet_assets.lake.layout import Table, local_folder
 from tweet_assets.lake.locks import lock_days, release_step
+from tweet_assets.lake.maintenance import optimize_table
+from tweet_assets.lake.migration import refuse_legacy_lake
 from tweet_assets.lake.raw_pages import RAW_SCHEMA, RawPages
-from tweet_assets.lake.reader import days_in, read_days
+from tweet_assets.lake.reader import days_in, read_days, refuse_legacy_layout
 from tweet_assets.lake.spark_commit import finish_spark_commits
 from tweet_assets.lake.writes import (
+    create_delta_table,
     data_file_bytes,
+    write_delta_days,
     write_in_place,
-    write_parquet_days,
     write_raw_pages,
 )
 from tweet_assets.partitions import days_in_window
@@ -126,6 +135,19 @@ class LakeIOManager(dg.ConfigurableIOManager):
     root: str
     pyspark: LazyPySparkResource
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # A lake of the earlier layout stops every step before it writes (bronze included):
+        # converted by `tweet-lake migrate`, nothing of it lost. A root elsewhere is checked
+        # table by table as each is read or written.
+        folder = local_folder(self.root)
+        if folder is not None:
+            refuse_legacy_lake(self.root, folder)
+
+    def optimize(self, asset_keys: list[dg.AssetKey], retain_days: int) -> list[str]:
+        """Compact and vacuum each asset's Delta table (`maintenance.optimize_table`)."""
+        spark = session_of(self.pyspark)
+        return [optimize_table(spark, self._table(key), retain_days) for key in asset_keys]
+
     def _table(self, asset_key: dg.AssetKey) -> Table:
         return Table.of(self.root, asset_key)
 
@@ -137,11 +159,13 @@ class LakeIOManager(dg.ConfigurableIOManager):
     def handle_output(
         self, context: dg.OutputContext, obj: DataFrame | RawPages | WithMetadata
     ) -> None:
-        try:
-            metadata = self._store(context, obj)
-        finally:
-            release_step()  # the step's days, read and written: its write is over
-        context.add_output_metadata(metadata)
+        # The step's days stay held until its last output is written: a step's next lock
+        # (lock_days) or the run's end (teardown) lets them go, so both silver tables come
+        # from the bronze the step read.
+        context.add_output_metadata(self._store(context, obj))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        release_step()  # the run's (or, one process a step, the step's) last days
 
     def _store(self, context: dg.OutputContext, obj: DataFrame | RawPages | WithMetadata) -> dict:
         """Write the run's days of the table; the metadata of the write."""
@@ -154,32 +178,40 @@ class LakeIOManager(dg.ConfigurableIOManager):
         check_session(spark)
         root = self._commit_root(spark, table)
         swapped: list[str] = []  # the days the local commit put in place before a failure
-        data_bytes: int | None = None  # the days' data files, counted in the stage
+        data_bytes: int | None = None  # the days' data files, as the commit counted them
+        version: int | None = None  # the Delta table's version the write made
         try:
-            if isinstance(obj, RawPages):
-                _refuse_demo_over_api(spark, table, obj)
-            if root is None:
-                finish_spark_commits(spark, table, is_connect(spark))
-                rows_by_day = write_in_place(spark, obj, table.path, days)
-                if isinstance(obj, RawPages):
-                    write_records_with_spark(spark, table, obj.records)
-            else:
-                # Spark writes into a private stage; the days are swapped in whole (commit).
-                target = Path(table.path)
+            if root is not None:
                 # after the step's inputs (held shared since load_input): lowest layer first
                 step = (context.run_id, context.step_key)
                 lock_days(
                     root, table.asset_name, days, step=step, shared=False, waiting=context.log.info
                 )
+            if not isinstance(obj, RawPages):
+                commit = {
+                    "dagster_run_id": context.run_id,
+                    "asset": table.asset_name,
+                    "partitions": f"{days[0]}...{days[-1]}" if len(days) > 1 else str(days[0]),
+                }
+                if not refuse_legacy_layout(spark, table):
+                    create_delta_table(obj, table.path, commit)
+                rows_by_day = write_delta_days(obj, table.path, days, commit)
+                version, data_bytes = _committed(spark, table, context.run_id, root is not None)
+            elif root is None:
+                _refuse_demo_over_api(spark, table, obj)
+                finish_spark_commits(spark, table, is_connect(spark))
+                rows_by_day = write_in_place(spark, obj, table.path)
+                write_records_with_spark(spark, table, obj.records)
+            else:
+                _refuse_demo_over_api(spark, table, obj)
+                # Spark writes into a private stage; the days are swapped in whole (commit).
+                target = Path(table.path)
                 recover(root, table.asset_name, target)
                 with staged(root, table.asset_name, target, context.run_id) as stage:
                     swapped = stage.committed
-                    if isinstance(obj, RawPages):
-                        rows_by_day = write_raw_pages(spark, obj, stage.path, str(stage.table))
-                        for day, record in obj.records.items():
-                            write_record_file(stage.table / f"date={day.isoformat()}", record)
-                    else:
-                        rows_by_day = write_parquet_days(obj, str(stage.table), days)
+                    rows_by_day = write_raw_pages(spark, obj, stage.path, str(stage.table))
+                    for day, record in obj.records.items():
+                        write_record_file(stage.table / f"date={day.isoformat()}", record)
                     data_bytes = data_file_bytes(stage.table)
                     stage.commit([day.isoformat() for day in days if day in rows_by_day])
         except (OSError, Py4JJavaError, PySparkException) as error:
@@ -197,7 +229,10 @@ class LakeIOManager(dg.ConfigurableIOManager):
             if isinstance(obj, RawPages):
                 obj.discard()
         schema = RAW_SCHEMA if isinstance(obj, RawPages) else _as_read(obj.schema)
-        return self._metadata(spark, table, days, rows_by_day, observed, schema, data_bytes)
+        metadata = self._metadata(spark, table, days, rows_by_day, observed, schema, data_bytes)
+        if version is not None:
+            metadata["table_version"] = version
+        return metadata
 
     def _metadata(
         self,
@@ -214,7 +249,9 @@ class LakeIOManager(dg.ConfigurableIOManager):
             "lake_uri": dg.MetadataValue.path(table.path),
             "dagster/row_count": sum(rows_by_day.values()),
             "rows_by_day": {day.isoformat(): rows_by_day.get(day, 0) for day in days},
-            **_written(spark, table, days, schema, data_bytes),
+            **_written(
+                spark, table, days, schema, data_bytes, self._commit_root(spark, table) is not None
+            ),
         }
         if len(days) > 1:
             # Dagster copies a range run's metadata onto each of its partitions.
@@ -239,6 +276,13 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 shared=True,
                 waiting=context.log.info,
             )
+        if not table.raw:
+            # A Delta table's day without rows is one a run emptied (a day of no posts) or one
+            # never written: only a table never written at all is refused as missing.
+            if refuse_legacy_layout(spark, table):
+                return read_days(spark, table, days)
+            missing = days
+        elif root is not None:
             recover(root, table.asset_name, Path(table.path))
             missing = [day for day in days if not Path(table.day_path(day)).is_dir()]
         else:
@@ -267,6 +311,27 @@ _STORAGE_PROBLEMS = (
     "Permission denied",
     "Not a directory",
 )
+
+
+def _committed(spark: SparkSession, table: Table, run_id: str, local: bool) -> tuple[int, int]:
+    """The version of the Delta table the run's write made, and the bytes it wrote: the newest
+    commit naming the run (another run may have committed since). Read by delta-rs in a local
+    lake this process commits into, else by Spark's `DESCRIBE HISTORY`."""
+    if local:
+        commits = history(table, 5)
+    else:
+        path = table.path.replace("`", "``")
+        commits = [
+            r.asDict() for r in spark.sql(f"DESCRIBE HISTORY delta.`{path}` LIMIT 5").collect()
+        ]
+    for commit in commits:
+        made = json.loads(commit.get("userMetadata") or "{}")
+        if made.get("dagster_run_id") == run_id and made.get("asset") == table.asset_name:
+            metrics = commit.get("operationMetrics") or {}
+            return commit["version"], int(metrics.get("numOutputBytes", 0))
+    # A write that changed nothing (no rows before or after) where the session skips empty
+    # commits (a Spark Connect server's default): the newest version holds the run's days.
+    return commits[0]["version"], 0
 
 
 def _kept(days: list[date], swapped: list[str]) -> str:
@@ -299,11 +364,14 @@ def _written(
     days: list[date],
     schema: StructType,
     data_bytes: int | None,
+    local: bool,
 ) -> dict:
     """Column schema, bytes on disk and (for tables) the first rows of the days just written.
 
-    The schema is the written frame's, and a local commit counted the bytes in its stage, so
-    only the preview reads the lake (one small job); a write elsewhere lists its days too.
+    The schema is the written frame's, and the commit counted the bytes (a Delta commit's
+    metrics, a local stage), so only the preview reads the lake: the newest version, which the
+    step's day locks keep the run's for its days, read by delta-rs where this process commits
+    into a local lake (no Spark job), else by Spark; a raw write elsewhere lists its days too.
     """
     if data_bytes is None:
         # Spark lists the files as it lists a table (hidden files aside) and reads no content.
@@ -317,14 +385,18 @@ def _written(
         "bytes_written": data_bytes,
     }
     if not table.raw:
+        if local:
+            rows = first_rows(table, days, PREVIEW_ROWS)
+        else:
+            rows = [r.asDict() for r in read_days(spark, table, days).limit(PREVIEW_ROWS).collect()]
         records = [
             dg.TableRecord(
                 {
                     k: v if isinstance(v, int | float | bool) or v is None else str(v)
-                    for k, v in row.asDict().items()
+                    for k, v in row.items()
                 }
             )
-            for row in read_days(spark, table, days, schema=schema).limit(PREVIEW_ROWS).collect()
+            for row in rows
         ]
         metadata["preview"] = dg.MetadataValue.table(records, schema=columns)
     return metadata

@@ -1,8 +1,8 @@
 """Day locks: one run at a time writes a table's day, and nobody writes what a step is reading.
 
-A step reading days of a table holds them shared, from its first read until its own write ends;
-a step writing days of a table holds them exclusively while it writes. A step reads its inputs
-(Spark reads lazily: during its own write) and writes its output while holding both, and it
+A step reading days of a table holds them shared, from its first read until its last write ends;
+a step writing days of a table holds them exclusively until then. A step reads its inputs
+(Spark reads lazily: during its own write) and writes its outputs while holding both, and it
 takes the locks lowest layer first, so two runs of the same day wait for each other instead of
 deadlocking. Whatever order their steps run in, the last writer of each layer read what the last
 writer of the layer below wrote: every layer of the day comes from the same fetch.

@@ -1,11 +1,13 @@
-"""Writing a run's days of one table with Spark: raw pages as text, tables as Parquet.
+"""Writing a run's days of one table with Spark: raw pages as text, the other tables as Delta.
 
 Each function writes every day of the run in one Spark job and returns the rows it wrote per day,
-counted during the write. Where the files go (a private stage, or the table itself with Spark's
-dynamic partition overwrite) is the caller's choice.
+counted during the write. Raw pages go where the caller says (a private stage, or the table
+itself with Spark's dynamic partition overwrite); a Delta table's days are replaced in one
+commit of its log.
 """
 
 import functools
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -42,33 +44,51 @@ def write_raw_pages(
     return dict(pages.pages_by_day)
 
 
-def write_in_place(
-    spark: SparkSession, obj: DataFrame | RawPages, table_path: str, days: list[date]
-) -> dict[date, int]:
-    """Write the run's days into the table at `table_path` with Spark's commit protocol.
+def write_in_place(spark: SparkSession, pages: RawPages, table_path: str) -> dict[date, int]:
+    """Write the run's pages into the raw table at `table_path` with Spark's commit protocol.
 
     Raw pages travel to Spark as Arrow chunks (over Spark Connect: uploaded as cached
     artifacts), since the driver may not see this machine's disk.
     """
-    if not isinstance(obj, RawPages):
-        return write_parquet_days(obj, table_path, days, in_place=True)
-    chunks = [spark.createDataFrame(chunk) for chunk in obj.chunks()]
+    chunks = [spark.createDataFrame(chunk) for chunk in pages.chunks()]
     if chunks:
-        pages = functools.reduce(DataFrame.unionAll, chunks)
-        committed_marked(pages_as_text(pages).write).mode("overwrite").partitionBy("date").text(
+        frame = functools.reduce(DataFrame.unionAll, chunks)
+        committed_marked(pages_as_text(frame).write).mode("overwrite").partitionBy("date").text(
             table_path
         )
-    return dict(obj.pages_by_day)
+    return dict(pages.pages_by_day)
 
 
-def write_parquet_days(
-    df: DataFrame, table_path: str, days: list[date], in_place: bool = False
+def create_delta_table(df: DataFrame, table_path: str, commit_info: dict[str, str]) -> None:
+    """Make the Delta table at `table_path` with `df`'s columns and no rows (its version 0,
+    carrying `commit_info` as the run's writes do): one commit of the log, no Spark job.
+
+    A table's first write makes it before writing any data file, so a writer killed mid-write
+    always leaves a log: the table reads as it was, and the files of the dead write are ones
+    no version names (never the earlier layout's folders without a log, which are refused)."""
+    spark = df.sparkSession
+    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in df.schema)
+    location = table_path.replace("`", "``")
+    spark.conf.set(_COMMIT_METADATA, _user_metadata(commit_info))
+    try:
+        spark.sql(
+            f"CREATE TABLE IF NOT EXISTS delta.`{location}` ({columns}) USING DELTA "
+            "PARTITIONED BY (`date`)"
+        )
+    finally:
+        spark.conf.unset(_COMMIT_METADATA)
+
+
+def write_delta_days(
+    df: DataFrame, table_path: str, days: list[date], commit_info: dict[str, str]
 ) -> dict[date, int]:
-    """Write `df` as a table of one folder per day of `days`; a day without rows is empty.
+    """Replace the days `days` of the Delta table at `table_path` (made if missing) with `df`,
+    in one commit carrying `commit_info` as its user metadata; a day without rows is emptied.
 
     One pass: the rows are counted per day while they are written, and a row dated outside
-    `days` fails the write, so nothing reaches the lake. `in_place` overwrites the days of an
-    existing table (dynamic partition overwrite); otherwise the table is new (a stage).
+    `days` fails the write before the commit, so nothing reaches the table. The days outside
+    the run are untouched (`replaceWhere`); a column the frame adds joins the table's schema,
+    older days reading it as null.
     """
     refusal = F.concat(
         F.lit("refusing to write the run's rows: a row is dated "),
@@ -84,17 +104,17 @@ def write_parquet_days(
     counted = checked.observe(
         counts, *[F.count_if(F.col("date") == F.lit(day)).alias(day.isoformat()) for day in days]
     )
-    mode = "overwrite" if in_place else "errorifexists"
-    writer = committed_marked(counted.write) if in_place else counted.write
-    writer.mode(mode).partitionBy("date").parquet(table_path)
-    rows_by_day = {day: counts.get[day.isoformat()] for day in days}
-    # Spark writes folders only for days with rows: an emptied day gets an empty table, so it
-    # replaces yesterday's rows instead of keeping them.
-    empty = df.limit(0).drop("date")
-    for day in days:
-        if not rows_by_day[day]:
-            empty.write.mode(mode).parquet(f"{table_path}/date={day.isoformat()}")
-    return rows_by_day
+    listed = ", ".join(f"'{day.isoformat()}'" for day in days)
+    (
+        counted.write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", f"`date` IN ({listed})")
+        .option("mergeSchema", "true")
+        .option("userMetadata", _user_metadata(commit_info))
+        .partitionBy("date")
+        .save(table_path)
+    )
+    return {day: counts.get[day.isoformat()] for day in days}
 
 
 def data_file_bytes(table_folder: Path) -> int:
@@ -109,3 +129,11 @@ def data_file_bytes(table_folder: Path) -> int:
             if not name.startswith(_HIDDEN)
         )
     return total
+
+
+# The user metadata of the session's next Delta commit (a SQL statement has no write option).
+_COMMIT_METADATA = "spark.databricks.delta.commitInfo.userMetadata"
+
+
+def _user_metadata(commit_info: dict[str, str]) -> str:
+    return json.dumps(commit_info, sort_keys=True)

@@ -13,6 +13,8 @@ JARS_DIR = Path(__file__).resolve().parents[2] / "jars" / "lib"
 EXTENSION_CONF = {
     "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
     "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+    # every run's write is a version naming the run, even one that changed no row
+    "spark.databricks.delta.skipRecordingEmptyCommits": "false",
 }
 
 

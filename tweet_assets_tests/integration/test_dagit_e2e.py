@@ -22,12 +22,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tweet_assets_tests.support.dagster_cli import clean_env, dagster_home
+from tweet_assets_tests.support.pipeline import read_table
 from tweet_assets_tests.support.processes import alive_in_group, free_port
 
 pytestmark = pytest.mark.e2e
@@ -341,9 +341,9 @@ def test_a_backfill_from_the_ui_api_runs_as_one_run_and_lands_three_days(
     # exactly those days (and the schedule's, which ran meanwhile)
     for table in TABLES:
         assert day_dirs(dagster_dev.lake / table) == materialized_days(dagster_dev), table
-    gold = pd.read_parquet(dagster_dev.lake / "gold" / "daily_counts")
-    gold = gold[gold["date"].astype(str).isin(BACKFILL_DAYS)]
-    assert sorted(str(day) for day in gold["date"]) == BACKFILL_DAYS
+    gold = read_table(dagster_dev.lake, "gold/daily_counts")
+    gold = gold[gold["date"].isin(BACKFILL_DAYS)].sort_values("date")
+    assert gold["date"].tolist() == BACKFILL_DAYS
     assert gold["tweets"].tolist() == [POSTS_PER_DAY] * 3
 
 

@@ -132,9 +132,10 @@ class FakeXApi:
     # a status the counts endpoint answers with instead of counting (0: it counts)
     counts_status: int = 0
     # Each search from its first page on is a fetch, numbered from 1; with `vary_by_fetch`,
-    # fetch N serves every post but the N - 1 newest, each with N likes, so a day's rows tell
-    # which fetch they came from. With `together` set, the first page of each of the first
-    # `together` fetches waits until all of them have begun (at most a minute).
+    # fetch N serves every post but the N - 1 newest, each with N likes, and its users listed
+    # N times, so a day's rows tell which fetch they came from. With `together` set, the first
+    # page of each of the first `together` fetches waits until all of them have begun (at most
+    # a minute).
     vary_by_fetch: bool = False
     together: int = 0
     fetches: int = 0
@@ -254,10 +255,7 @@ class FakeXApi:
         )
         fetch, offset = self._page_of(params.get("next_token"))
         if self.vary_by_fetch:
-            matching = [
-                {**t, "public_metrics": {**t.get("public_metrics", {}), "like_count": fetch}}
-                for t in matching[fetch - 1 :]
-            ]
+            matching = [_metric(t, "like_count", fetch) for t in matching[fetch - 1 :]]
         page = matching[offset : offset + int(params.get("max_results", "10"))]
         if not page:
             return Scripted(200, '{"meta":{"result_count":0}}')
@@ -267,7 +265,10 @@ class FakeXApi:
         authors = dict.fromkeys(t["author_id"] for t in page if t.get("author_id") in self.users)
         body = {"data": page, "meta": meta}
         if authors:
-            body["includes"] = {"users": [self.users[a] for a in authors]}
+            users = [self.users[a] for a in authors]
+            if self.vary_by_fetch:
+                users = [_metric(user, "listed_count", fetch) for user in users]
+            body["includes"] = {"users": users}
         return Scripted(200, json.dumps(body, ensure_ascii=False, separators=(",", ":")))
 
     def _page_of(self, token: str | None) -> tuple[int, int]:
@@ -283,6 +284,11 @@ class FakeXApi:
         if self._barrier is not None and fetch <= self.together:
             self._barrier.wait(timeout=60)
         return fetch, 0
+
+
+def _metric(item: dict, name: str, value: int) -> dict:
+    """A post or user with one of its public metrics set to `value`."""
+    return {**item, "public_metrics": {**item.get("public_metrics", {}), name: value}}
 
 
 HASHTAGS = ["Spark", "spark", "SPARK", "Dados", "dagster", "Python", "AluraOnline"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+from deltalake import DeltaTable
 
 from tweet_assets.assets import ASSET_CHECKS, ASSETS
 from tweet_assets.lake import LakeIOManager
@@ -72,6 +73,22 @@ def lake_files(lake: Path, day: str) -> dict[str, bytes]:
     }
 
 
+def readable_day(lake: Path, day: str) -> dict[str, object]:
+    """What a reader finds of one day: bronze's files with their bytes, and each Delta table's
+    rows of the day (through its log: a failed write's unnamed files are not the table's) and
+    its log's entries."""
+    state: dict[str, object] = {
+        path: data for path, data in lake_files(lake, day).items() if path.startswith("bronze/")
+    }
+    for log in sorted(lake.glob("*/*/_delta_log")):
+        table = str(log.parent.relative_to(lake))
+        frame = read_table(lake, table)
+        rows = frame[frame["date"] == day]
+        state[table] = sorted(map(tuple, rows[sorted(rows.columns)].astype(str).values))
+        state[f"{table}/_delta_log"] = sorted(p.name for p in log.iterdir())
+    return state
+
+
 def every_lake_file(lake: Path) -> dict[str, bytes]:
     """Every file under the lake's root, by path, with its bytes."""
     return {
@@ -110,10 +127,19 @@ def hostile_statements(lake: Path, elsewhere: Path) -> list[str]:
     ]
 
 
-def read_table(lake: Path, table: str) -> pd.DataFrame:
-    frame = pd.read_parquet(lake / table)
+def read_table(lake: Path, table: str, version: int | None = None) -> pd.DataFrame:
+    """A silver or gold Delta table (of its latest version, or `version`), read through its
+    log with delta-rs as any reader would: never a listing of its folder, which holds the
+    files of older versions too."""
+    delta = DeltaTable(str(lake / table))
+    if version is not None:
+        delta.load_as_version(version)
+    frame = delta.to_pandas()
     frame["date"] = frame["date"].astype(str)
-    return frame
+    for column in frame.columns:  # UTC timestamps as Spark shows them: without a zone
+        if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
+            frame[column] = frame[column].dt.tz_convert(None)
+    return frame.sort_values("date", kind="stable").reset_index(drop=True)
 
 
 YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date()

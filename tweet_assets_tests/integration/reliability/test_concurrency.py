@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from dagster import DagsterEventType, DagsterInstance
+from deltalake import DeltaTable
 
 from tweet_assets.lake.commit import STAGING_DIR
 from tweet_assets.lake.locks import LOCKS_DIR
@@ -98,8 +99,9 @@ def test_two_runs_of_the_same_day_at_once_leave_every_layer_from_one_fetch(
     # The runs overlapped: both fetched the day at once (the API held each first page until
     # the other run asked too), and each run's bronze step ran while the other's did.
     with DagsterInstance.from_config(str(home)) as instance:
-        spans = []
+        spans, run_ids = [], set()
         for run in instance.get_runs(limit=2):
+            run_ids.add(run.run_id)
             events = instance.get_records_for_run(run.run_id).records
             steps = {
                 e.event_log_entry.dagster_event.event_type: e.event_log_entry.timestamp
@@ -111,12 +113,15 @@ def test_two_runs_of_the_same_day_at_once_leave_every_layer_from_one_fetch(
     (start_a, end_a), (start_b, end_b) = spans
     assert start_a < end_b and start_b < end_a, spans
 
-    # Every layer of the day is the same fetch's: bronze's pages, silver, both gold tables.
+    # Every layer of the day is the same fetch's: bronze's pages, both silver tables (users
+    # are written after tweets, from the same parse of bronze), both gold tables.
     [fetch] = bronze_likes(lake, DAY)
     served = POSTS - (fetch - 1)
     silver = read_table(lake, "silver/tweets")
     day_silver = silver[silver["date"] == DAY]
     assert len(day_silver) == served and set(day_silver["like_count"]) == {fetch}
+    users = read_table(lake, "silver/users")
+    assert set(users[users["date"] == DAY]["listed_count"]) == {fetch}
     gold = read_table(lake, "gold/daily_counts").set_index("date")
     assert gold.loc[DAY, "tweets"] == served
     hashtags = read_table(lake, "gold/daily_hashtags")
@@ -126,6 +131,11 @@ def test_two_runs_of_the_same_day_at_once_leave_every_layer_from_one_fetch(
     assert gold.loc[AFTER, "tweets"] == len(silver[silver["date"] == AFTER])
     assert lake_files(lake, BEFORE) == untouched
 
+    # each Delta table's history names both runs
+    for table in ("silver/tweets", "silver/users", "gold/daily_counts", "gold/daily_hashtags"):
+        history = DeltaTable(str(lake / table)).history()
+        named = {json.loads(h.get("userMetadata") or "{}").get("dagster_run_id") for h in history}
+        assert run_ids <= named, table
     # nothing is left: no stage, no lock, no spool
     assert not list((lake / STAGING_DIR).glob("*/*"))
     assert not list((lake / LOCKS_DIR).glob("*/*"))

@@ -15,7 +15,7 @@ def test_the_command_lists_its_subcommands() -> None:
         [TWEET_LAKE, "--help"], capture_output=True, text=True, timeout=60, check=True
     )
 
-    for command in ("show", "sql", "report", "demo", "settings"):
+    for command in ("show", "sql", "report", "demo", "migrate", "optimize", "settings"):
         assert f"    {command} " in result.stdout
 
 

@@ -15,7 +15,7 @@ import dagster as dg
 import pytest
 
 from tweet_assets.source import TwitterResource
-from tweet_assets_tests.support.pipeline import lake_files, materialize
+from tweet_assets_tests.support.pipeline import lake_files, materialize, readable_day
 
 pytestmark = pytest.mark.usefixtures("spark")
 
@@ -114,7 +114,7 @@ def test_a_lake_that_refuses_writes_fails_the_step_clearly_and_keeps_every_day(
     small_disk: Path, fault: str, selection: str, problem: str
 ) -> None:
     materialize(small_disk, TwitterResource(demo_tweets_per_day=40), DAY)
-    before = lake_files(small_disk, DAY)
+    before = readable_day(small_disk, DAY)
     filler = fill(small_disk)
 
     result = materialize(
@@ -128,12 +128,12 @@ def test_a_lake_that_refuses_writes_fails_the_step_clearly_and_keeps_every_day(
     message = failure_message(result)
     assert f"into the lake at {small_disk}: " in message and problem in message, message
     assert "set DATALAKE_ROOT" in message
-    assert lake_files(small_disk, DAY) == before
+    assert readable_day(small_disk, DAY) == before
     filler.unlink()
     assert materialize(
         small_disk, TwitterResource(demo_tweets_per_day=400), DAY, selection=selection
     ).success
-    assert lake_files(small_disk, DAY) != before
+    assert readable_day(small_disk, DAY) != before
 
 
 def test_a_read_only_lake_fails_the_step_clearly_and_keeps_every_day(read_only: ReadOnly) -> None:

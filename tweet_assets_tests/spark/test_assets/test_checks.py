@@ -1,7 +1,6 @@
 """Asset checks on real runs: a clean day passes them all, bad pages fail the right one."""
 
 import json
-import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -97,13 +96,17 @@ def test_a_post_from_another_day_fails_the_day_check_and_gold_does_not_run(
 
 
 def rewrite_day(
-    spark: SparkSession, day_folder: Path, change: Callable[[DataFrame], DataFrame]
+    spark: SparkSession, table: Path, day: str, change: Callable[[DataFrame], DataFrame]
 ) -> None:
-    """Replace a Parquet day of the lake by hand with `change` of its rows, written by Spark."""
-    staged = day_folder.with_name(f"{day_folder.name}.new")
-    change(spark.read.parquet(str(day_folder))).write.parquet(str(staged))
-    shutil.rmtree(day_folder)
-    staged.rename(day_folder)
+    """Replace a day of a Delta table by hand with `change` of its rows, committed by Spark."""
+    rows = spark.read.format("delta").load(str(table)).where(F.col("date") == day)
+    (
+        change(rows)
+        .write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", f"date = '{day}'")
+        .save(str(table))
+    )
 
 
 def test_a_hashtag_listed_twice_or_not_lower_case_fails_the_hashtag_check(
@@ -111,11 +114,11 @@ def test_a_hashtag_listed_twice_or_not_lower_case_fails_the_hashtag_check(
 ) -> None:
     twitter = TwitterResource(demo_tweets_per_day=60)
     materialize(tmp_path, twitter, "2026-11-20")
-    folder = tmp_path / "gold" / "daily_hashtags" / "date=2026-11-20"
     # a hashtag listed again, upper-case
     rewrite_day(
         spark,
-        folder,
+        tmp_path / "gold" / "daily_hashtags",
+        "2026-11-20",
         lambda rows: rows.unionByName(rows.limit(1).withColumn("hashtag", F.upper("hashtag"))),
     )
 

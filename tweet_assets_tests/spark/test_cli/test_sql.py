@@ -7,7 +7,7 @@ from pyspark.sql import SparkSession
 
 from tweet_assets.cli.main import main
 from tweet_assets.cli.sql import PROMPT
-from tweet_assets.lake.catalog import READ_ONLY, TWEET_LAKE_TABLE
+from tweet_assets.lake.catalog import READ_ONLY
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.pipeline import (
     every_lake_file,
@@ -119,8 +119,8 @@ def test_a_table_tweet_lake_did_not_make_is_never_replaced(
             main(["sql", "--root", str(two_day_lake), GOLD_QUERY])
 
         assert str(refused.value).startswith(
-            "tweet-lake sql: gold.daily_counts is already in the catalog and tweet-lake did "
-            f"not make it (it has no '{TWEET_LAKE_TABLE}' property)"
+            f"tweet-lake sql: gold.daily_counts is already in the catalog over {theirs}, not "
+            f"the lake's {two_day_lake}/gold/daily_counts, so tweet-lake did not make it"
         )
         assert "Fix: drop or rename gold.daily_counts" in str(refused.value)
         assert spark.sql("select n from gold.daily_counts").collect()[0].n == 7

@@ -1,16 +1,18 @@
 """The lake IO manager, through throwaway assets materialized into a temporary lake."""
 
 import errno
+import json
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from deltalake import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
 from tweet_assets.lake import LakeIOManager, RawPages, Table, days_in, local_folder
 from tweet_assets.lake import commit as lake_commit
-from tweet_assets.lake.writes import write_in_place
+from tweet_assets.lake.writes import create_delta_table, write_delta_days, write_in_place
 from tweet_assets.partitions import daily_partitions
 from tweet_assets.spark import spark_resource
 from tweet_assets_tests.support.pipeline import read_table
@@ -37,10 +39,12 @@ def materialize_rows(lake: Path, rows: list[tuple[date, str]], first: str, last:
 
 
 @pytest.mark.usefixtures("spark")
-def test_rows_are_counted_per_day_while_written_and_an_empty_day_is_written_empty(
+def test_rows_are_counted_per_day_while_written_and_an_emptied_day_reads_empty(
     tmp_path: Path,
 ) -> None:
-    rows = [(date(2026, 11, 20), "a"), (date(2026, 11, 20), "b"), (date(2026, 11, 22), "c")]
+    twentieth, twenty_first, twenty_second = (date(2026, 11, d) for d in (20, 21, 22))
+    materialize_rows(tmp_path, [(twenty_first, "gone")], "2026-11-21", "2026-11-21")
+    rows = [(twentieth, "a"), (twentieth, "b"), (twenty_second, "c")]
 
     result = materialize_rows(tmp_path, rows, "2026-11-20", "2026-11-22")
 
@@ -48,12 +52,14 @@ def test_rows_are_counted_per_day_while_written_and_an_empty_day_is_written_empt
     metadata = result.asset_materializations_for_node("silver_things")[0].metadata
     assert metadata["rows_by_day"].value == {"2026-11-20": 2, "2026-11-21": 0, "2026-11-22": 1}
     assert metadata["dagster/row_count"].value == 3
-    assert (tmp_path / "silver/things/date=2026-11-21").is_dir()
+    # version 0 made the table, 1 wrote the 21st, 2 replaced the three days in one commit
+    assert metadata["table_version"].value == 2
     assert sorted(read_table(tmp_path, "silver/things")["id"]) == ["a", "b", "c"]
+    assert read_table(tmp_path, "silver/things", version=1)["id"].tolist() == ["gone"]
 
 
 @pytest.mark.usefixtures("spark")
-def test_a_row_outside_the_run_fails_the_write_and_the_lake_keeps_every_day(
+def test_a_row_outside_the_run_fails_the_write_and_the_table_keeps_every_day(
     tmp_path: Path,
 ) -> None:
     materialize_rows(
@@ -62,7 +68,8 @@ def test_a_row_outside_the_run_fails_the_write_and_the_lake_keeps_every_day(
         "2026-11-19",
         "2026-11-20",
     )
-    before = {p: p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}
+    log = tmp_path / "silver/things/_delta_log"
+    before = {p.name: p.read_bytes() for p in sorted(log.iterdir()) if p.is_file()}
 
     result = materialize_rows(
         tmp_path,
@@ -76,8 +83,13 @@ def test_a_row_outside_the_run_fails_the_write_and_the_lake_keeps_every_day(
     message = failure.event_specific_data.error.to_string()
     assert "a row is dated 2026-11-19, outside the partitions of this run" in message
     assert "(2026-11-20 to 2026-11-20)" in message
-    after = {p: p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}
-    assert after == before
+    # no commit: the log is as it was, and so is every row read through it
+    assert {p.name: p.read_bytes() for p in sorted(log.iterdir()) if p.is_file()} == before
+    rows = read_table(tmp_path, "silver/things")
+    assert sorted(zip(rows["date"], rows["id"], strict=True)) == [
+        ("2026-11-19", "old"),
+        ("2026-11-20", "kept"),
+    ]
 
 
 def test_a_root_is_a_local_folder_or_another_file_systems_uri(tmp_path: Path) -> None:
@@ -94,27 +106,35 @@ def test_a_root_is_a_local_folder_or_another_file_systems_uri(tmp_path: Path) ->
         Table.of(str(tmp_path), "tweets")
 
 
-def test_spark_commits_in_place_replacing_only_the_runs_days(
+def test_a_delta_write_replaces_only_the_runs_days_in_one_commit_naming_the_run(
     spark: SparkSession, tmp_path: Path
 ) -> None:
-    """The commit for object stores and Spark Connect: dynamic partition overwrite."""
-    table = str(tmp_path / "silver" / "things")
+    """The commit of silver and gold on every root: `replaceWhere` over the run's days."""
+    table = Table(str(tmp_path), "silver", "things")
     days = [date(2026, 11, 20), date(2026, 11, 21)]
-    rows = [(days[0], "a"), (days[1], "b")]
-    assert write_in_place(spark, spark.createDataFrame(rows, ROWS), table, days) == {
+    rows = spark.createDataFrame([(days[0], "a"), (days[1], "b")], ROWS)
+    create_delta_table(rows, table.path, {"dagster_run_id": "r1"})
+    assert write_delta_days(rows, table.path, days, {"dagster_run_id": "r1"}) == {
         days[0]: 1,
         days[1]: 1,
     }
-    first_day = {p: p.read_bytes() for p in (tmp_path / "silver/things/date=2026-11-20").iterdir()}
+    first_day = sorted(p.name for p in (tmp_path / "silver/things/date=2026-11-20").iterdir())
 
     rewrite = spark.createDataFrame([], ROWS)
-    assert write_in_place(spark, rewrite, table, days[1:]) == {days[1]: 0}
+    assert write_delta_days(rewrite, table.path, days[1:], {"dagster_run_id": "r2"}) == {days[1]: 0}
 
-    assert {p: p.read_bytes() for p in (tmp_path / "silver/things/date=2026-11-20").iterdir()} == (
+    assert sorted(p.name for p in (tmp_path / "silver/things/date=2026-11-20").iterdir()) == (
         first_day
     )
     assert read_table(tmp_path, "silver/things")["id"].tolist() == ["a"]
-    assert days_in(spark, Table(str(tmp_path), "silver", "things")) == set(days)
+    history = DeltaTable(table.path).history()
+    runs = [json.loads(h.get("userMetadata", "{}")).get("dagster_run_id") for h in history]
+    assert list(zip([h["version"] for h in history], runs, strict=True)) == [
+        (2, "r2"),
+        (1, "r1"),
+        (0, "r1"),
+    ]
+    assert days_in(spark, table) == {days[0]}
     assert days_in(spark, Table(str(tmp_path), "silver", "nothing")) == set()
 
 
@@ -128,7 +148,7 @@ def test_spark_commits_raw_pages_in_place_one_file_a_day_in_order(
         pages.add(day, body)
     table = str(tmp_path / "bronze" / "tweets")
 
-    written = write_in_place(spark, pages, table, [date(2026, 11, 20), date(2026, 11, 21)])
+    written = write_in_place(spark, pages, table)
 
     assert written == {date(2026, 11, 20): 1999, date(2026, 11, 21): 1}
     [first] = (tmp_path / "bronze/tweets/date=2026-11-20").glob("*.txt")
@@ -137,11 +157,11 @@ def test_spark_commits_raw_pages_in_place_one_file_a_day_in_order(
 
 
 @pytest.mark.usefixtures("spark")
-def test_a_range_commit_stopped_half_way_says_which_days_are_new_and_which_old(
+def test_a_range_commit_of_pages_stopped_half_way_says_which_days_are_new_and_which_old(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = date(2026, 11, 19), date(2026, 11, 20)
-    materialize_rows(tmp_path, [(first, "old"), (second, "old")], "2026-11-19", "2026-11-20")
+    materialize_pages(tmp_path, {first: "old", second: "old"})
     swap_in, calls = lake_commit._swap_in, []
 
     def full_at_the_second_day(new: Path, final: Path, replaced: Path) -> None:
@@ -152,9 +172,7 @@ def test_a_range_commit_stopped_half_way_says_which_days_are_new_and_which_old(
 
     monkeypatch.setattr(lake_commit, "_swap_in", full_at_the_second_day)
 
-    result = materialize_rows(
-        tmp_path, [(first, "new"), (second, "new")], "2026-11-19", "2026-11-20"
-    )
+    result = materialize_pages(tmp_path, {first: "new", second: "new"})
 
     [failure] = [event for event in result.all_events if event.is_step_failure]
     error, message = failure.step_failure_data.error, ""
@@ -162,8 +180,30 @@ def test_a_range_commit_stopped_half_way_says_which_days_are_new_and_which_old(
         message, error = message + error.message, error.cause
     assert "No space left on device" in message
     assert "2026-11-19 now hold the new rows; 2026-11-20 keep what they had" in message
-    rows = read_table(tmp_path, "silver/things")
-    assert sorted(zip(rows["date"], rows["id"], strict=True)) == [
-        ("2026-11-19", "new"),
-        ("2026-11-20", "old"),
-    ]
+    pages = {
+        day: "".join(p.read_text() for p in (tmp_path / f"bronze/things/date={day}").glob("*.txt"))
+        for day in (first, second)
+    }
+    assert pages == {first: "new\n", second: "old\n"}
+
+
+def materialize_pages(lake: Path, pages_by_day: dict[date, str]):
+    """Materialize `bronze_things` over the days of `pages_by_day`, one page each."""
+    days = sorted(pages_by_day)
+
+    @dg.asset(partitions_def=daily_partitions, backfill_policy=dg.BackfillPolicy.single_run())
+    def bronze_things() -> RawPages:
+        pages = RawPages()
+        for day in days:
+            pages.add(day, pages_by_day[day])
+        return pages
+
+    return dg.materialize(
+        [bronze_things],
+        tags={
+            "dagster/asset_partition_range_start": str(days[0]),
+            "dagster/asset_partition_range_end": str(days[-1]),
+        },
+        resources={"io_manager": LakeIOManager(root=str(lake), pyspark=spark_resource("local[2]"))},
+        raise_on_error=False,
+    )

@@ -1,9 +1,9 @@
 """A Spark commit whose driver died between deleting a day and renaming its staged copy in.
 
-The table is written by Spark's dynamic partition overwrite through Hadoop's file system (a
-`file:` URI, as on HDFS); the dead commit is what Spark leaves at that moment: a committed
-staging folder (`_SUCCESS`) holding the day that the table no longer has, and the next day not
-yet renamed (the table still has its old copy).
+The table (bronze's kind: text lines by day) is written by Spark's dynamic partition overwrite
+through Hadoop's file system (a `file:` URI, as on HDFS); the dead commit is what Spark leaves
+at that moment: a committed staging folder (`_SUCCESS`) holding the day that the table no
+longer has, and the next day not yet renamed (the table still has its old copy).
 """
 
 import shutil
@@ -18,10 +18,9 @@ from tweet_assets.lake.spark_commit import (
     COMMITTED_MARK,
     STAGING_PREFIX,
     UnfinishedSparkCommit,
+    committed_marked,
     finish_spark_commits,
 )
-from tweet_assets.lake.writes import write_parquet_days
-from tweet_assets_tests.support.pipeline import read_table
 
 GONE, NOT_YET, OTHER = date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20)
 DAYS = [GONE, NOT_YET, OTHER]
@@ -30,37 +29,37 @@ DAYS = [GONE, NOT_YET, OTHER]
 def write(spark: SparkSession, path: str, version: str) -> None:
     rows = [(day, f"{version}-{day}") for day in DAYS]
     frame = spark.createDataFrame(rows, "date date, value string")
-    write_parquet_days(frame, path, DAYS, in_place=True)
+    committed_marked(frame.write).mode("overwrite").partitionBy("date").text(path)
 
 
 def dead_commit(spark: SparkSession, tmp_path: Path) -> tuple[Table, Path]:
     """The table with all days old, then a new write's commit killed while on GONE."""
-    table = Table(f"file://{tmp_path}/lake", "silver", "things")
+    table = Table(f"file://{tmp_path}/lake", "bronze", "things")
     write(spark, table.path, "old")
-    staging = tmp_path / "lake/silver/things" / f"{STAGING_PREFIX}0b1d"
+    staging = tmp_path / "lake/bronze/things" / f"{STAGING_PREFIX}0b1d"
     write(spark, f"file://{tmp_path}/new", "new")
     staging.mkdir()
     for day in (GONE, NOT_YET):
         shutil.move(tmp_path / f"new/date={day}", staging / f"date={day}")
     (staging / COMMITTED_MARK).write_text("")
-    shutil.rmtree(tmp_path / f"lake/silver/things/date={GONE}")
+    shutil.rmtree(tmp_path / f"lake/bronze/things/date={GONE}")
     return table, staging
 
 
-def values(tmp_path: Path) -> dict[str, str]:
-    frame = read_table(tmp_path / "lake", "silver/things")
-    return dict(zip(frame["date"], frame["value"], strict=True))
+def values(spark: SparkSession, tmp_path: Path) -> dict[str, str]:
+    table = spark.read.text(str(tmp_path / "lake/bronze/things"))
+    return {str(row["date"]): row["value"] for row in table.collect()}
 
 
 def test_a_classic_session_finishes_the_commit_as_spark_would_have(
     spark: SparkSession, tmp_path: Path
 ) -> None:
     table, staging = dead_commit(spark, tmp_path)
-    assert str(GONE) not in values(tmp_path), "the killed commit leaves the day missing"
+    assert str(GONE) not in values(spark, tmp_path), "the killed commit leaves the day missing"
 
     assert finish_spark_commits(spark, table, connect=False) == [str(GONE), str(NOT_YET)]
 
-    assert values(tmp_path) == {
+    assert values(spark, tmp_path) == {
         str(GONE): f"new-{GONE}",
         str(NOT_YET): f"new-{NOT_YET}",
         str(OTHER): f"old-{OTHER}",
@@ -94,4 +93,4 @@ def test_a_staging_folder_that_never_committed_is_left_alone(
 
     assert finish_spark_commits(spark, table, connect=True) == []
     assert staging.is_dir()
-    assert values(tmp_path)[str(NOT_YET)] == f"old-{NOT_YET}"
+    assert values(spark, tmp_path)[str(NOT_YET)] == f"old-{NOT_YET}"

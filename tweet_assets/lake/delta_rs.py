@@ -1,0 +1,123 @@
+"""Reading silver and gold with delta-rs (`deltalake`): no JVM, as pandas and DuckDB users do.
+
+A Delta table is read through its log, of its latest version or of one `as_of` names (a version
+number, or a UTC time: the version current then), never by listing its folder, which holds the
+files of older versions too.
+"""
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pyarrow.compute as pc
+from deltalake import DeltaTable
+from deltalake.exceptions import DeltaError, TableNotFoundError
+
+from tweet_assets.lake.layout import Table, local_folder
+from tweet_assets.lake.reader import LegacyLayoutError, legacy_layout_message
+
+
+class AsOfError(ValueError):
+    """An `--as-of` that is neither a version of the table nor a time it has a version at."""
+
+
+def open_delta(table: Table, as_of: str | None = None) -> DeltaTable | None:
+    """The table's log at `as_of` (latest when None); None when the table was never written.
+
+    `LegacyLayoutError` for a folder of the earlier layout (days of Parquet, no log)."""
+    try:
+        delta = DeltaTable(_uri(table))
+    except TableNotFoundError:
+        folder = local_folder(table.path)
+        if folder is not None and any(p.is_file() for p in folder.rglob("*.parquet")):
+            raise LegacyLayoutError(legacy_layout_message(table)) from None
+        return None
+    if as_of is not None:
+        version = _version_at(delta, _version_or_time(as_of))
+        if version is not None:
+            try:
+                delta.load_as_version(version)
+            except DeltaError:  # a version the log does not hold
+                version = None
+        if version is None:
+            newest = delta.version()
+            raise AsOfError(
+                f"{table.asset_name} has no version as of {as_of!r}; its versions are 0 to "
+                f"{newest}. Fix: give a version number from 0 to {newest}, or a UTC time such "
+                "as 2026-11-20T12:00:00 at or after the table was made (tweet-lake sql "
+                "'DESCRIBE HISTORY …' lists them)."
+            ) from None
+    return delta
+
+
+def read_delta(
+    table: Table, first: date | None, last: date | None, as_of: str | None = None
+) -> pd.DataFrame | None:
+    """The table's rows from `first` to `last` (open when None) at `as_of`, `date` first and
+    sorted by it and the next column; None when the table holds no such day."""
+    delta = open_delta(table, as_of)
+    if delta is None:
+        return None
+    bounds = [("date", ">=", first)] if first else []
+    bounds += [("date", "<=", last)] if last else []
+    frame = delta.to_pandas(filters=bounds or None)
+    if frame.empty:
+        return None
+    columns = ["date", *[c for c in frame.columns if c != "date"]]
+    return frame[columns].sort_values(columns[:2], kind="stable").reset_index(drop=True)
+
+
+def first_rows(table: Table, days: list[date], count: int) -> list[dict]:
+    """Up to `count` rows of `days` of the table's newest version (a run's preview)."""
+    dataset = DeltaTable(_uri(table)).to_pyarrow_dataset()
+    return dataset.head(count, filter=pc.field("date").isin(days)).to_pylist()
+
+
+def history(table: Table, limit: int | None = None) -> list[dict]:
+    """The table's newest `limit` commits (all when None), newest first (`version`,
+    `timestamp`, `userMetadata`, `operationMetrics`, …), as `DESCRIBE HISTORY` lists them."""
+    return _history(DeltaTable(_uri(table)), limit)
+
+
+def _history(delta: DeltaTable, limit: int | None) -> list[dict]:
+    """A table converted by Spark's `CONVERT TO DELTA` (`tweet-lake migrate`) begins with a
+    commit delta-rs 1.6 cannot read (its `readVersion` is -1): the list then stops before it."""
+    try:
+        return delta.history(limit)
+    except DeltaError:
+        newest = delta.version()
+        if limit is not None and limit <= newest:
+            raise
+        return delta.history(newest) if newest else []
+
+
+def _version_at(delta: DeltaTable, when: int | datetime) -> int | None:
+    """The version `when` names: itself when a number; for a time, the newest version
+    committed at or before it, None when the table was made later (delta-rs would load
+    version 0 for such a time; Spark refuses it, and so do we)."""
+    if isinstance(when, int):
+        return when
+    commits = _history(delta, None)
+    made = {c["version"]: c["timestamp"] for c in commits}
+    if len(made) == delta.version():  # all but a converted table's first: dated by its metadata
+        made[0] = DeltaTable(delta.table_uri, version=0).metadata().created_time
+    moment = when.timestamp() * 1000
+    versions = [version for version, stamp in made.items() if stamp <= moment]
+    return max(versions) if versions else None
+
+
+def _uri(table: Table) -> str:
+    folder = local_folder(table.path)
+    return str(folder) if folder is not None else table.path
+
+
+def _version_or_time(as_of: str) -> int | datetime:
+    if as_of.isdigit():
+        return int(as_of)
+    try:
+        moment = datetime.fromisoformat(as_of)
+    except ValueError:
+        raise AsOfError(
+            f"--as-of {as_of!r} is neither a version number nor a time. Fix: give a version "
+            "such as 3, or a UTC time such as 2026-11-20T12:00:00."
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
