@@ -28,7 +28,7 @@ from pathlib import Path
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from tweet_assets.lake import Table, read_fetch_records
+from tweet_assets.lake import Table, read_days, read_fetch_records
 from tweet_assets.lake.writes import write_delta_days
 from tweet_assets.spark import default_conf
 from tweet_assets.transforms.checks import (
@@ -66,8 +66,8 @@ def delta(spark: SparkSession, path: str) -> DataFrame:
 
 
 def silver(spark: SparkSession, bronze: str, out: str, days: list[date]) -> None:
-    paths = [f"{bronze}/date={day}" for day in days]
-    pages = parsed_once(spark.read.option("basePath", bronze).schema(PAGE_SCHEMA).json(paths))
+    table = Table(str(Path(bronze).parent.parent), "bronze", "tweets")
+    pages = parsed_once(read_days(spark, table, days, PAGE_SCHEMA))
     bad, rows = Observation("bad_records"), Observation("silver_rows")
     per_day = [F.count_if(F.col("date") == F.lit(day)).alias(str(day)) for day in days]
     write(tweets_from_pages(pages, bad).observe(rows, *per_day), f"{out}/silver/tweets", days)

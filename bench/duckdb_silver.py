@@ -1,5 +1,6 @@
 """The silver transformation in DuckDB, for comparison with Spark on the same bronze.
 
+Bronze's pages are first exported from its Delta table (delta-rs) as JSON Lines by day, untimed.
 The same work as tweet_assets.transforms.silver: bronze pages read schema-on-read with an
 explicit type, posts and users unnested and typed (the posts' hashtags, mentions, links and
 first reference's type too), one copy per (day, id) kept (the one with the highest counts),
@@ -10,8 +11,10 @@ Usage: python bench/duckdb_silver.py BRONZE_TABLE OUT_DIR
 import json
 import sys
 import time
+from pathlib import Path
 
 import duckdb
+from deltalake import DeltaTable
 
 from tweet_assets.transforms.silver import METRIC_FIELDS
 
@@ -79,12 +82,24 @@ QUALIFY row_number() OVER (
 """
 
 
+def export_pages(bronze: str, folder: Path) -> str:
+    """Bronze's Delta table as day folders of JSON Lines pages (read by delta-rs), the input
+    DuckDB's JSON reader takes; a glob of them."""
+    frame = DeltaTable(bronze).to_pandas(columns=["value", "seq", "date"])
+    frame = frame.dropna(subset=["value"]).sort_values(["date", "seq"])
+    for day, pages in frame.groupby("date"):
+        day_folder = folder / f"date={day}"
+        day_folder.mkdir(parents=True)
+        (day_folder / "pages.txt").write_text("".join(f"{page}\n" for page in pages["value"]))
+    return f"{folder}/date=*/*.txt"
+
+
 def main(bronze: str, out: str) -> dict[str, float]:
+    files = export_pages(bronze, Path(out) / "bronze-pages").replace("'", "''")
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     columns = {"data": f"{TWEET}[]", "includes": f"STRUCT(users {USER}[])"}
-    files = f"{bronze}/date=*/*.txt".replace("'", "''")
     con.execute(
         f"CREATE VIEW pages AS SELECT * FROM read_json('{files}', format = 'newline_delimited', "
         f"hive_partitioning = true, hive_types = {{'date': 'DATE'}}, columns = {columns!r})"

@@ -36,7 +36,7 @@ from tweet_assets_tests.support.dagster_cli import (
     dagster_home,
     materialize_command,
 )
-from tweet_assets_tests.support.event_log import executions_scanning_json
+from tweet_assets_tests.support.event_log import executions_scanning
 
 BENCH = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -150,7 +150,7 @@ def measure(bench: Bench) -> dict:
     r["one_day"] = bench.materialize(
         "a-one-day", "lake-a", day(0), day(0), SMALL_DAY, env={"SPARK_CONF": event_log(events)}
     )
-    r["bronze_json_parses"] = len(executions_scanning_json(events, "bronze/tweets/date="))
+    r["bronze_json_parses"] = len(executions_scanning(events, "bronze/tweets", "value"))
     runs_before = bench.runs()
     r["seven_days"] = bench.materialize("b-7-days", "lake-b7", day(0), day(6), SMALL_DAY)
     r["thirty_days"] = bench.materialize("b-30-days", "lake-b30", day(0), day(29), SMALL_DAY)

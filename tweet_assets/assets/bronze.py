@@ -97,8 +97,8 @@ def _fetch_day(
 def bronze_tweets(
     context: dg.AssetExecutionContext, twitter: TwitterResource
 ) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:
-    """Raw X API v2 search pages per UTC day, one JSON response per line (JSON Lines), and the
-    day's fetch record (`_fetch/record.json` in the day's folder): the tracked account and its
+    """Raw X API v2 search pages per UTC day, each response a row byte for byte (`value`, in
+    the order received: `seq`), and the day's fetch record (`fetch`): the tracked account and its
     id (looked up once a run, before any search), posts and distinct posts fetched,
     pages, requests, whether paging reached the last page, truncation by the cost cap, partial
     API errors (and how many dropped posts), the API's own count for the day

@@ -1,8 +1,8 @@
-"""`tweet-lake migrate`: convert a lake of the earlier layout (silver and gold as folders of
-Parquet by day) into Delta tables, in place (`lake.convert_legacy_table`).
+"""`tweet-lake migrate`: convert a lake of the earlier layout (day folders without a Delta log)
+into Delta tables, in place (`lake.convert_legacy_table`).
 
 Tables already Delta, and tables not in the lake, are left alone: running it twice does nothing
-the second time. Bronze keeps its layout (raw pages by day).
+the second time.
 """
 
 from tweet_assets import settings
@@ -17,5 +17,5 @@ def main(config: settings.Settings, root: str) -> None:
         table = Table.of(root, key)
         if convert_legacy_table(spark, table):
             print(f"{table.asset_name}: converted to a Delta table in place ({table.path})")
-        elif not table.raw:
+        else:
             print(f"{table.asset_name}: nothing to convert")

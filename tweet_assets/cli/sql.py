@@ -2,7 +2,7 @@
 
 Every table in the lake is a SQL table with its lakehouse name (`bronze.tweets`,
 `silver.tweets`, `silver.users`, `gold.daily_counts`, `gold.daily_hashtags`; `lake.catalog`)
-and its `date` partition column; bronze is its pages parsed with the silver page schema.
+and its `date` partition column; bronze's pages are text (`value`), read with `from_json`.
 Without a query, an interactive prompt reads one statement per line. The session is the
 pipeline's own (same master and SPARK_CONF), and read-only: only queries, SHOW, DESCRIBE and
 EXPLAIN run (`lake.catalog.statement_refusal`, over the statement as Spark's parser reads it);
@@ -31,7 +31,6 @@ from tweet_assets.lake import (
     statement_refusal,
 )
 from tweet_assets.spark import is_connect
-from tweet_assets.transforms.silver import PAGE_SCHEMA
 
 PROMPT = "tweet-lake> "
 
@@ -40,7 +39,7 @@ def lake_tables(spark: SparkSession, root: str) -> list[str]:
     """Each asset's table that has a day in the lake at `root` (a folder or a URI), as a SQL
     table; their names, sorted."""
     tables = [Table.of(root, key) for asset in ASSETS for key in asset.keys]
-    return register_tables(spark, tables, PAGE_SCHEMA)
+    return register_tables(spark, tables)
 
 
 class WriteRefused(Exception):

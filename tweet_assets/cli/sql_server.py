@@ -3,7 +3,7 @@
 The Spark Thrift Server (`HiveThriftServer2`, shipped in pyspark's jars) started in a Spark
 session of its own, on the runs' Spark settings (`SPARK_MASTER`, `SPARK_CONF`; a Spark Connect
 client cannot host it, so `SPARK_REMOTE` is not used), over the tables of `lake.catalog`, on
-127.0.0.1:PORT. Every query lists the tables' day folders, so the days runs commit while it is
+127.0.0.1:PORT. Every query reads its tables' Delta logs, so the days runs commit while it is
 up are in the next query. Read-only: each connection's session checks every analyzed plan with a
 rule of this process (a Scala function served over py4j) and runs only queries, SHOW, DESCRIBE
 and EXPLAIN (`lake.catalog.statement_refusal`), and its commit protocol could not write a file

@@ -1,4 +1,4 @@
-"""The lake: tables by layer and day; how a run's days are written, committed, locked, read and
+"""The lake: tables by layer and day; how a run's days are written as Delta tables, locked, read and
 queried with SQL."""
 
 from tweet_assets.lake.catalog import (
@@ -11,7 +11,7 @@ from tweet_assets.lake.catalog import (
     statement_refusal,
 )
 from tweet_assets.lake.delta_rs import AsOfError, read_delta
-from tweet_assets.lake.fetch_records import FETCH_FILE, FetchRecord, read_fetch_records
+from tweet_assets.lake.fetch_records import FetchRecord, read_fetch_records
 from tweet_assets.lake.io_manager import (
     LakeIOManager,
     LakeWriteError,
@@ -28,7 +28,6 @@ from tweet_assets.lake.reader import LegacyLayoutError, days_in, read_days
 
 __all__ = [
     "CATALOG_CONF",
-    "FETCH_FILE",
     "MIN_RETAIN_DAYS",
     "READ_ONLY",
     "READ_ONLY_CONF",

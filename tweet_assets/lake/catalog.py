@@ -1,13 +1,11 @@
 """The lake as SQL tables with lakehouse names: `bronze.tweets`, `silver.tweets`,
 `silver.users`, `gold.daily_counts`, `gold.daily_hashtags`.
 
-Each is an external table over its lake folder, partitioned by `date`, in the catalog of the
-session that registers it (Spark's in-memory one for `tweet-lake sql` and the SQL server): no
-metastore to keep in step with the commits, and no embedded Derby, which admits one process at a
-time. Silver and gold are Delta tables: each query reads the log's latest version (or the one
-`VERSION AS OF n` / `TIMESTAMP AS OF t` names), so a day committed a moment ago by a run is in
-the next query. Bronze's catalog entry tracks no partitions and, in a server, keeps no file
-listing between queries (`CATALOG_CONF`): every query lists its day folders.
+Each is an external Delta table over its lake folder, partitioned by `date`, in the catalog of
+the session that registers it (Spark's in-memory one for `tweet-lake sql` and the SQL server):
+no metastore to keep in step with the commits, and no embedded Derby, which admits one process
+at a time. Each query reads the log's latest version (or the one `VERSION AS OF n` /
+`TIMESTAMP AS OF t` names), so a day committed a moment ago by a run is in the next query.
 
 Read-only by an allowlist (`statement_refusal`): a statement runs only if it is a query (a plan
 with no command in it, which is all Spark runs eagerly), or one of the `SHOW`/`DESCRIBE`/`EXPLAIN`
@@ -32,23 +30,18 @@ from pathlib import Path
 from typing import Any
 
 from pyspark.sql import SparkSession
-from pyspark.sql.types import StructType
 
 from tweet_assets.lake.layout import Table, local_folder
-from tweet_assets.lake.reader import days_in, refuse_legacy_layout
+from tweet_assets.lake.reader import refuse_legacy_layout
 
 # Where Spark keeps its databases' folders (empty: the tables are external): a folder of its
 # own, not `spark-warehouse/` in whatever folder the command runs in.
 WAREHOUSE = Path(tempfile.gettempdir()) / f"tweet-lake-spark-warehouse-{os.getuid()}"
-_MANAGED_PARTITIONS = "spark.sql.hive.manageFilesourcePartitions"
-# What a long-lived session (the SQL server) needs so each query sees the days committed since
-# the last one: partitions are listed from the folders, not kept in the catalog, and no table's
-# file listing is cached between queries. Fixed when the session starts.
+# The catalog of tweet-lake's own sessions (a Delta table's query reads its log, so the days
+# runs commit are in the next query). Fixed when the session starts.
 CATALOG_CONF = {
     "spark.sql.catalogImplementation": "in-memory",
     "spark.sql.warehouse.dir": str(WAREHOUSE),
-    _MANAGED_PARTITIONS: "false",
-    "spark.sql.filesourceTableRelationCacheSize": "0",
 }
 # Spark's abstract commit protocol: it cannot be made, so a write fails as it sets up, before
 # it deletes (INSERT OVERWRITE) or writes a file.
@@ -138,15 +131,14 @@ def sql_name(table: Table) -> str:
     return f"{table.layer}.{table.name}"
 
 
-def register_tables(spark: SparkSession, tables: list[Table], raw_schema: StructType) -> list[str]:
+def register_tables(spark: SparkSession, tables: list[Table]) -> list[str]:
     """Create (or re-create) each table the lake holds; their SQL names, sorted.
 
-    Silver and gold are the Delta tables themselves (`USING DELTA LOCATION`: their schema and
-    their versions for time travel come from the log); bronze is its day folders of pages,
-    parsed with `raw_schema`."""
+    Each is the Delta table itself (`USING DELTA LOCATION`): its schema and its versions for
+    time travel come from the log. Bronze's pages are text (`value`): `from_json` reads them."""
     names = []
     for table in tables:
-        if not (days_in(spark, table) if table.raw else refuse_legacy_layout(spark, table)):
+        if not refuse_legacy_layout(spark, table):
             continue
         name = sql_name(table)
         if not spark.catalog.databaseExists(table.layer):
@@ -154,18 +146,7 @@ def register_tables(spark: SparkSession, tables: list[Table], raw_schema: Struct
             spark.sql(f"CREATE DATABASE {table.layer}")
         elif spark.catalog.tableExists(name):
             _drop_ours(spark, name, table)
-        if not table.raw:
-            spark.sql(f"CREATE TABLE {name} USING DELTA LOCATION '{_quoted(table.path)}'")
-            names.append(name)
-            continue
-        columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in raw_schema)
-        spark.sql(
-            f"CREATE TABLE {name} ({columns}, `date` date) USING json "
-            f"PARTITIONED BY (`date`) LOCATION '{_quoted(table.path)}'"
-        )
-        if spark.conf.get(_MANAGED_PARTITIONS, "true") == "true":
-            # a session without CATALOG_CONF lists the partitions it has at this moment
-            spark.sql(f"ALTER TABLE {name} RECOVER PARTITIONS")
+        spark.sql(f"CREATE TABLE {name} USING DELTA LOCATION '{_quoted(table.path)}'")
         names.append(name)
     return sorted(names)
 

@@ -1,29 +1,24 @@
 """Each bronze day's fetch record: what fetching the day did, and what the API counted for it.
 
-The record is one JSON line in `_fetch/record.json` inside the day's folder of the raw table, so
-it travels with the day: the local commit swaps it in with the pages in one exchange, and a
-reader of the pages never sees it (Spark skips folders whose name starts with `_`). Spark reads
-the records with `read_fetch_records`; pandas reads one with
-`pd.read_json(".../date=YYYY-MM-DD/_fetch/record.json", lines=True)`. Where Spark commits the
-day (a URI root, Spark Connect), Spark writes `_fetch/` just after the day, as a one-line text
-part file; `read_fetch_records` reads either.
+The record is the `fetch` column (a struct of FETCH_FIELDS) of each of the day's rows in
+bronze's Delta table, so it is committed with the pages in the same version of the log and
+replaced with them; a day fetched without a page has one row with no page. Spark reads the
+records with `read_fetch_records`; pandas with delta-rs:
+`DeltaTable(".../bronze/tweets").to_pandas(columns=["date", "fetch"]).drop_duplicates("date")`.
 """
 
 import dataclasses
-import json
-import os
 import types
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Self, get_type_hints
 
-from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     BooleanType,
     DataType,
+    DateType,
     LongType,
     StringType,
     StructField,
@@ -31,10 +26,9 @@ from pyspark.sql.types import (
 )
 
 from tweet_assets.lake.layout import Table
+from tweet_assets.lake.reader import open_table
 from tweet_assets.transforms.frames import literal_frame
 
-FETCH_FOLDER = "_fetch"
-FETCH_FILE = f"{FETCH_FOLDER}/record.json"
 # A day is complete when its distinct posts reach this share of the API's own count.
 COMPLETE_SHARE = 0.99
 
@@ -102,49 +96,31 @@ FETCH_SCHEMA = StructType(
     ]
 )
 FETCH_FIELDS = [field.name for field in FETCH_SCHEMA]
-LINE = StructType([StructField("value", StringType())])
+FETCH_COLUMN = "fetch"
 
 
-def record_line(record: FetchRecord) -> str:
-    """The record as one compact JSON line."""
-    return json.dumps(dataclasses.asdict(record), ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-def write_record_file(day_folder: Path, record: FetchRecord) -> None:
-    """Write the record into a (staged) day folder, on disk before the day is committed."""
-    path = day_folder / FETCH_FILE
-    path.parent.mkdir()
-    with path.open("w", encoding="utf-8") as out:
-        out.write(record_line(record))
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def write_records_with_spark(
-    spark: SparkSession, table: Table, records: dict[date, FetchRecord]
-) -> None:
-    """Write each day's record next to its committed pages through Spark (any root)."""
-    for day, record in sorted(records.items()):
-        line = literal_frame(spark, [(record_line(record).rstrip("\n"),)], LINE)
-        line.coalesce(1).write.mode("overwrite").text(f"{table.day_path(day)}/{FETCH_FOLDER}")
+def records_frame(spark: SparkSession, records: dict[date, FetchRecord]) -> DataFrame:
+    """The records as rows of `date` and the `fetch` struct."""
+    rows = [dataclasses.astuple(record) for _, record in sorted(records.items())]
+    flat = literal_frame(spark, rows, FETCH_SCHEMA)
+    return flat.select(F.to_date("day").alias("date"), F.struct(*FETCH_FIELDS).alias(FETCH_COLUMN))
 
 
 def read_fetch_records(spark: SparkSession, table: Table, days: list[date]) -> DataFrame:
     """The records of `days` that exist: `date`, then FETCH_FIELDS (`fetched_at` a timestamp)."""
-    days_glob = ",".join(day.isoformat() for day in days)
-    try:
-        records = spark.read.schema(FETCH_SCHEMA).json(
-            f"{table.path}/date={{{days_glob}}}/{FETCH_FOLDER}"
-        )
-        records.columns  # noqa: B018 (resolves the glob now: no match raises here)
-    except AnalysisException as error:
-        if error.getCondition() != "PATH_NOT_FOUND":
-            raise
-        records = literal_frame(spark, [], FETCH_SCHEMA)
+    rows = open_table(spark, table)
+    if rows is None:  # a table never written
+        fields = [StructField("date", DateType()), StructField(FETCH_COLUMN, FETCH_SCHEMA)]
+        records = literal_frame(spark, [], StructType(fields))
+    else:
+        # each day's first row (a day with no page has one row, with no place)
+        records = rows.where(F.coalesce(F.col("seq"), F.lit(0)) == 0)
     return records.select(
-        F.to_date("day").alias("date"),
+        "date",
         *[
-            F.col(name).try_cast("timestamp").alias(name) if name == "fetched_at" else name
+            F.col(f"{FETCH_COLUMN}.{name}").try_cast("timestamp").alias(name)
+            if name == "fetched_at"
+            else F.col(f"{FETCH_COLUMN}.{name}").alias(name)
             for name in FETCH_FIELDS
         ],
     ).where(F.col("date").isin(days))

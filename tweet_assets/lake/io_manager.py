@@ -1,26 +1,15 @@
-"""The lake's IO manager: every asset is a table at {root}/{layer}/{table}, partitioned by day.
+"""The lake's IO manager: every asset is a Delta table at {root}/{layer}/{table}, partitioned by
+day.
 
 The asset key names the place: `bronze_tweets` is `bronze/tweets`, `gold_daily_counts` is
-`gold/daily_counts`. Writing a run's partitions replaces exactly those days, each whole, and
-leaves every other day as it was; reading gives exactly the upstream partitions a downstream
-step asks for.
+`gold/daily_counts`. Writing a run's partitions replaces exactly those days, each whole, in one
+commit of the table's log (`replaceWhere`), atomic on any file system (a folder, `file://`,
+`hdfs://`, `s3a://`) and over Spark Connect, and leaves every other day as it was; the commit's
+user metadata names the run, the asset and the days, and the materialization records the
+version it made. Reading gives exactly the upstream partitions a downstream step asks for.
 
-Silver and gold are Delta tables: a run replaces its days in one commit of the table's log
-(`replaceWhere`), atomic on any file system and over Spark Connect, whose user metadata names
-the run, the asset and the days; the materialization records the version it made. Bronze is
-JSON Lines text (one raw page per line) in a folder per day, with the day's fetch record.
-
-The root is a folder or a URI (`file:///...`, `hdfs://...`, `s3a://...`). Bronze's two ways to
-commit:
-
-- A local root with the Spark driver in this process: Spark writes a private stage that
-  `commit` swaps in day by day (one atomic exchange per day), and recovers after a crash.
-- Any other root, or any root over Spark Connect: this process never touches the lake's files.
-  Spark's own commit protocol does it through Hadoop's file systems, on the driver:
-  dynamic partition overwrite writes the days into a hidden `.spark-staging-*` folder of the
-  table and, once every task succeeded, replaces each day's folder with its staged one. A
-  commit whose driver died half way is finished before the next read or write
-  (`spark_commit`).
+Bronze holds each API page as a row, byte for byte, with its place in its day and the day's
+fetch record (`lake.fetch_records`); the other layers hold the rows their assets return.
 """
 
 import json
@@ -37,27 +26,15 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from tweet_assets.lake.commit import recover, staged
 from tweet_assets.lake.delta_rs import first_rows, history
-from tweet_assets.lake.fetch_records import (
-    read_fetch_records,
-    write_record_file,
-    write_records_with_spark,
-)
+from tweet_assets.lake.fetch_records import read_fetch_records
 from tweet_assets.lake.layout import Table, local_folder
 from tweet_assets.lake.locks import lock_days, release_step
 from tweet_assets.lake.maintenance import optimize_table
 from tweet_assets.lake.migration import refuse_legacy_lake
-from tweet_assets.lake.raw_pages import RAW_SCHEMA, RawPages
+from tweet_assets.lake.raw_pages import RawPages
 from tweet_assets.lake.reader import days_in, read_days, refuse_legacy_layout
-from tweet_assets.lake.spark_commit import finish_spark_commits
-from tweet_assets.lake.writes import (
-    create_delta_table,
-    data_file_bytes,
-    write_delta_days,
-    write_in_place,
-    write_raw_pages,
-)
+from tweet_assets.lake.writes import create_delta_table, pages_frame, write_delta_days
 from tweet_assets.partitions import days_in_window
 from tweet_assets.settings import LAKE_ROOT, TOKEN
 from tweet_assets.spark import check_session, is_connect, session_of
@@ -120,8 +97,10 @@ def _refuse_demo_over_api(spark: SparkSession, table: Table, pages: RawPages) ->
             f"{table.asset_name} holds {listed} as fetched from the X API; a run on the offline "
             f"demo corpus ({TOKEN} unset) never replaces such a day. Nothing was written. Set "
             f"{TOKEN} to fetch it again from the API, or, to replace it with demo posts on "
-            f"purpose, delete the day's folders first: "
-            + ", ".join(table.day_path(day) for day in fetched)
+            "purpose, delete the days from bronze first, e.g. with delta-rs: "
+            f'deltalake.DeltaTable({table.path!r}).delete("date IN ('
+            + ", ".join(f"'{day.isoformat()}'" for day in fetched)
+            + ')")'
         )
 
 
@@ -151,9 +130,10 @@ class LakeIOManager(dg.ConfigurableIOManager):
     def _table(self, asset_key: dg.AssetKey) -> Table:
         return Table.of(self.root, asset_key)
 
-    def _commit_root(self, spark: SparkSession, table: Table) -> Path | None:
-        """The lake's folder when this process commits into it itself (`commit`), or None
-        when Spark's commit protocol does, on a driver that may be elsewhere."""
+    def _local_root(self, spark: SparkSession, table: Table) -> Path | None:
+        """The lake's folder when it is on this machine and so is Spark's driver (the day
+        locks', the pages' spool and delta-rs's place), or None for a lake elsewhere or a
+        driver behind Spark Connect."""
         return None if is_connect(spark) else table.root_folder
 
     def handle_output(
@@ -176,10 +156,8 @@ class LakeIOManager(dg.ConfigurableIOManager):
         days = days_in_window(context.asset_partitions_time_window)
         spark = session_of(self.pyspark)
         check_session(spark)
-        root = self._commit_root(spark, table)
-        swapped: list[str] = []  # the days the local commit put in place before a failure
-        data_bytes: int | None = None  # the days' data files, as the commit counted them
-        version: int | None = None  # the Delta table's version the write made
+        root = self._local_root(spark, table)
+        pages = obj if isinstance(obj, RawPages) else None
         try:
             if root is not None:
                 # after the step's inputs (held shared since load_input): lowest layer first
@@ -187,33 +165,22 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 lock_days(
                     root, table.asset_name, days, step=step, shared=False, waiting=context.log.info
                 )
-            if not isinstance(obj, RawPages):
-                commit = {
-                    "dagster_run_id": context.run_id,
-                    "asset": table.asset_name,
-                    "partitions": f"{days[0]}...{days[-1]}" if len(days) > 1 else str(days[0]),
-                }
-                if not refuse_legacy_layout(spark, table):
-                    create_delta_table(obj, table.path, commit)
-                rows_by_day = write_delta_days(obj, table.path, days, commit)
-                version, data_bytes = _committed(spark, table, context.run_id, root is not None)
-            elif root is None:
-                _refuse_demo_over_api(spark, table, obj)
-                finish_spark_commits(spark, table, is_connect(spark))
-                rows_by_day = write_in_place(spark, obj, table.path)
-                write_records_with_spark(spark, table, obj.records)
+            if pages is not None:
+                _refuse_demo_over_api(spark, table, pages)
+                frame = pages_frame(spark, pages, pages.folder if root is not None else None)
             else:
-                _refuse_demo_over_api(spark, table, obj)
-                # Spark writes into a private stage; the days are swapped in whole (commit).
-                target = Path(table.path)
-                recover(root, table.asset_name, target)
-                with staged(root, table.asset_name, target, context.run_id) as stage:
-                    swapped = stage.committed
-                    rows_by_day = write_raw_pages(spark, obj, stage.path, str(stage.table))
-                    for day, record in obj.records.items():
-                        write_record_file(stage.table / f"date={day.isoformat()}", record)
-                    data_bytes = data_file_bytes(stage.table)
-                    stage.commit([day.isoformat() for day in days if day in rows_by_day])
+                assert isinstance(obj, DataFrame)
+                frame = obj
+            commit = {
+                "dagster_run_id": context.run_id,
+                "asset": table.asset_name,
+                "partitions": f"{days[0]}...{days[-1]}" if len(days) > 1 else str(days[0]),
+            }
+            if not refuse_legacy_layout(spark, table):
+                create_delta_table(frame, table.path, commit)
+            rows_by_day = write_delta_days(frame, table.path, days, commit)
+            version, data_bytes = _committed(spark, table, context.run_id, root is not None)
+            schema = _as_read(frame.schema)
         except (OSError, Py4JJavaError, PySparkException) as error:
             problem = _storage_problem(error)
             if problem is None:
@@ -221,17 +188,17 @@ class LakeIOManager(dg.ConfigurableIOManager):
             raise LakeWriteError(
                 f"cannot write {context.asset_key.to_user_string()} for {days[0]}"
                 f"{f' to {days[-1]}' if len(days) > 1 else ''} into the lake at {self.root}: "
-                f"{problem}. No day was left half-written: {_kept(days, swapped)}. Fix: "
+                f"{problem}. No day was left half-written: the lake keeps what it had. Fix: "
                 f"make {self.root} writable with room for the run, or set {LAKE_ROOT} to a "
                 "location that is, and materialize again."
             ) from None
         finally:
-            if isinstance(obj, RawPages):
-                obj.discard()
-        schema = RAW_SCHEMA if isinstance(obj, RawPages) else _as_read(obj.schema)
+            if pages is not None:
+                pages.discard()
+        if pages is not None:  # bronze counts pages, not rows
+            rows_by_day = dict(pages.pages_by_day)
         metadata = self._metadata(spark, table, days, rows_by_day, observed, schema, data_bytes)
-        if version is not None:
-            metadata["table_version"] = version
+        metadata["table_version"] = version
         return metadata
 
     def _metadata(
@@ -242,7 +209,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
         rows_by_day: dict[date, int],
         observed: Callable[[], dict] | None,
         schema: StructType,
-        data_bytes: int | None,
+        data_bytes: int,
     ) -> dict:
         metadata = {
             **(observed() if observed else {}),
@@ -250,7 +217,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
             "dagster/row_count": sum(rows_by_day.values()),
             "rows_by_day": {day.isoformat(): rows_by_day.get(day, 0) for day in days},
             **_written(
-                spark, table, days, schema, data_bytes, self._commit_root(spark, table) is not None
+                spark, table, days, schema, data_bytes, self._local_root(spark, table) is not None
             ),
         }
         if len(days) > 1:
@@ -265,7 +232,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
         table = self._table(context.asset_key)
         days = days_in_window(context.asset_partitions_time_window)
         spark = session_of(self.pyspark)
-        root = self._commit_root(spark, table)
+        root = self._local_root(spark, table)
         if root is not None:
             step = context.step_context
             lock_days(
@@ -276,18 +243,14 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 shared=True,
                 waiting=context.log.info,
             )
-        if not table.raw:
-            # A Delta table's day without rows is one a run emptied (a day of no posts) or one
-            # never written: only a table never written at all is refused as missing.
-            if refuse_legacy_layout(spark, table):
-                return read_days(spark, table, days)
-            missing = days
-        elif root is not None:
-            recover(root, table.asset_name, Path(table.path))
-            missing = [day for day in days if not Path(table.day_path(day)).is_dir()]
-        else:
-            finish_spark_commits(spark, table, is_connect(spark))
+        if not refuse_legacy_layout(spark, table):
+            missing = days  # never written
+        elif table.raw:
+            # every day bronze fetched has a row (a day without a page, its fetch record)
             missing = sorted(set(days) - days_in(spark, table))
+        else:
+            # a silver or gold day without rows is one of no posts (a run emptied it)
+            missing = []
         if missing:
             name, first = context.asset_key.to_user_string(), missing[0].isoformat()
             raise FileNotFoundError(
@@ -334,16 +297,6 @@ def _committed(spark: SparkSession, table: Table, run_id: str, local: bool) -> t
     return commits[0]["version"], 0
 
 
-def _kept(days: list[date], swapped: list[str]) -> str:
-    """Which of the run's days hold new rows after a failed write, and which kept the old."""
-    if not swapped:
-        return "the lake keeps what it had"
-    old = [day.isoformat() for day in days if day.isoformat() not in swapped]
-    return f"{', '.join(swapped)} now hold the new rows" + (
-        f"; {', '.join(old)} keep what they had" if old else ""
-    )
-
-
 def _storage_problem(error: BaseException) -> str | None:
     """The file-system reason behind a failed write, or None when it failed for another reason."""
     if isinstance(error, OSError) and error.errno is not None:
@@ -363,22 +316,16 @@ def _written(
     table: Table,
     days: list[date],
     schema: StructType,
-    data_bytes: int | None,
+    data_bytes: int,
     local: bool,
 ) -> dict:
     """Column schema, bytes on disk and (for tables) the first rows of the days just written.
 
-    The schema is the written frame's, and the commit counted the bytes (a Delta commit's
-    metrics, a local stage), so only the preview reads the lake: the newest version, which the
-    step's day locks keep the run's for its days, read by delta-rs where this process commits
-    into a local lake (no Spark job), else by Spark; a raw write elsewhere lists its days too.
+    The schema is the written frame's, and the commit counted the bytes (its metrics), so only
+    the preview reads the lake: the newest version, which the step's day locks keep the run's
+    for its days, read by delta-rs where this process commits into a local lake (no Spark
+    job), else by Spark. Bronze's pages get no preview.
     """
-    if data_bytes is None:
-        # Spark lists the files as it lists a table (hidden files aside) and reads no content.
-        paths = [table.day_path(day) for day in days]
-        files = spark.read.format("binaryFile").option("basePath", table.path).load(paths)
-        total = files.agg(F.sum("length").alias("bytes")).first()
-        data_bytes = (total["bytes"] if total else None) or 0
     columns = dg.TableSchema([dg.TableColumn(f.name, f.dataType.simpleString()) for f in schema])
     metadata: dict = {
         "dagster/column_schema": columns,

@@ -1,7 +1,7 @@
 """Where the lake keeps each table: `{root}/{layer}/{table}/date=YYYY-MM-DD/`.
 
 Every caller asks a `Table` for its paths instead of building strings: the root (a folder or a
-URI), the table's folder, a day's folder, and the name of its commit stage.
+URI), the table's folder and a day's folder (the `date` partition Delta writes).
 """
 
 from dataclasses import dataclass

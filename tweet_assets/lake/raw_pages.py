@@ -19,12 +19,9 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
-from pyspark.sql.types import DateType, StringType, StructField, StructType
 
 from tweet_assets.lake.fetch_records import FetchRecord
 
-# A raw table as Spark reads it: each page a line of text, under its day.
-RAW_SCHEMA = StructType([StructField("value", StringType()), StructField("date", DateType())])
 CHUNK_SCHEMA = pa.schema([("date", pa.date32()), ("seq", pa.int64()), ("value", pa.string())])
 CHUNK_BYTES = 32 * 1024 * 1024
 SPOOL_PREFIX = "tweet-lake-pages-"
@@ -46,6 +43,11 @@ class RawPages:
         self.pages_by_day: dict[date, int] = {}
         # Each day's fetch record (lake.fetch_records), stored and committed with its pages.
         self.records: dict[date, FetchRecord] = {}
+
+    @property
+    def folder(self) -> Path:
+        """The spool's own folder on this machine, deleted with it."""
+        return self._dir
 
     def _path(self, day: date) -> Path:
         return self._dir / f"{day.isoformat()}.jsonl"

@@ -1,12 +1,13 @@
 """Reading the lake's tables with Spark: the one way every Spark reader (the IO manager,
 `tweet-lake sql`) opens a table, on any root Spark can reach.
 
-Silver and gold are Delta tables: a read goes through the table's log (the files of its latest
+Every table is a Delta table: a read goes through the table's log (the files of its latest
 version; older ones through `tweet-lake sql … VERSION AS OF` or delta-rs), never through a
-listing of the folder, which also holds the files of older versions. Bronze is a folder of raw
-pages by day.
+listing of the folder, which also holds the files of older versions. Bronze holds each API page
+as a row, byte for byte, beside its day's fetch record.
 """
 
+import re
 from datetime import date
 
 from pyspark.errors import AnalysisException
@@ -16,6 +17,7 @@ from pyspark.sql.types import StructType
 
 from tweet_assets.lake.layout import Table
 
+_DAY_FOLDER = re.compile(r"/date=(\d{4}-\d{2}-\d{2})/")
 # What Spark says of a Delta table that is not there yet (no folder, or no log in it).
 _NO_TABLE = ("PATH_NOT_FOUND", "DELTA_MISSING_DELTA_TABLE", "DELTA_TABLE_NOT_FOUND")
 
@@ -34,18 +36,25 @@ def legacy_layout_message(table: Table) -> str:
     )
 
 
-def refuse_legacy_layout(spark: SparkSession, table: Table) -> bool:
-    """Whether the silver or gold table exists as a Delta table; `LegacyLayoutError` when its
-    folder holds files but no Delta log."""
+def open_table(spark: SparkSession, table: Table) -> DataFrame | None:
+    """The Delta table's latest version; None when it was never written; `LegacyLayoutError`
+    when its folder holds files but no Delta log."""
     try:
-        _ = spark.read.format("delta").load(table.path).columns  # resolves the path
+        frame = spark.read.format("delta").load(table.path)
+        _ = frame.columns  # over Spark Connect the path is only resolved when asked
     except AnalysisException as error:
         if error.getCondition() not in _NO_TABLE:
             raise
-        if not _holds_files(spark, table):
-            return False
-        raise LegacyLayoutError(legacy_layout_message(table)) from None
-    return True
+        if _holds_files(spark, table):
+            raise LegacyLayoutError(legacy_layout_message(table)) from None
+        return None
+    return frame
+
+
+def refuse_legacy_layout(spark: SparkSession, table: Table) -> bool:
+    """Whether the table exists as a Delta table; `LegacyLayoutError` when its folder holds
+    files but no Delta log."""
+    return open_table(spark, table) is not None
 
 
 def _holds_files(spark: SparkSession, table: Table) -> bool:
@@ -60,28 +69,12 @@ def _holds_files(spark: SparkSession, table: Table) -> bool:
 
 
 def days_in(spark: SparkSession, table: Table) -> set[date]:
-    """The days the table holds (with rows, for a Delta table), listed by Spark (no data file
-    is read)."""
-    if not table.raw:
-        try:
-            frame = spark.read.format("delta").load(table.path)
-            _ = frame.columns  # over Spark Connect the path is only resolved when asked
-        except AnalysisException as error:
-            if error.getCondition() in _NO_TABLE:
-                return set()
-            raise
-        return {row["date"] for row in frame.select("date").distinct().collect()}
-    try:
-        files = spark.read.format("binaryFile").load(table.path)
-        # over Spark Connect the path is only resolved when the columns are asked for
-        columns = files.columns
-    except AnalysisException as error:
-        if error.getCondition() == "PATH_NOT_FOUND":
-            return set()
-        raise
-    if "date" not in columns:  # a table folder without a day folder
+    """The days the table holds rows of (bronze: the days fetched): the days of the data files
+    its log's latest version names, no file read."""
+    frame = open_table(spark, table)
+    if frame is None:
         return set()
-    return {row["date"] for row in files.select("date").distinct().collect()}
+    return {date.fromisoformat(day) for day in _DAY_FOLDER.findall(" ".join(frame.inputFiles()))}
 
 
 def read_days(
@@ -90,17 +83,20 @@ def read_days(
     days: list[date] | None = None,
     json_schema: StructType | None = None,
 ) -> DataFrame:
-    """The table's rows of `days` (all its days when None), with their `date` column.
+    """The table's rows of `days` (all its days when None), from its log's latest version:
+    one schema, in which days written before a column was added read it as null.
 
-    Bronze is its pages as text lines (`value`), or parsed as JSON with `json_schema`
-    (schema-on-read). The other layers are Delta tables, read at their latest version: one
-    schema, in which days written before a column was added read it as null.
+    Bronze is its pages as text (`value`, `date`), or parsed as JSON
+    with `json_schema` (schema-on-read: a page that does not parse, or not as the schema
+    says, keeps its text in the schema's `_corrupt_record` field).
     """
+    rows = spark.read.format("delta").load(table.path)
+    if days is not None:
+        rows = rows.where(F.col("date").isin(days))
     if not table.raw:
-        rows = spark.read.format("delta").load(table.path)
-        return rows if days is None else rows.where(F.col("date").isin(days))
-    reader = spark.read.option("basePath", table.path)
-    paths = [table.path] if days is None else [table.day_path(day) for day in days]
-    if json_schema is not None:
-        return reader.schema(json_schema).json(paths)
-    return reader.text(paths)
+        return rows
+    pages = rows.where(F.col("value").isNotNull())
+    if json_schema is None:
+        return pages.select("value", "date")
+    parsed = F.from_json("value", json_schema, {"mode": "PERMISSIVE"})
+    return pages.select(parsed.alias("page"), "date").select("page.*", "date")

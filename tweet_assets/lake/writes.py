@@ -1,14 +1,12 @@
-"""Writing a run's days of one table with Spark: raw pages as text, the other tables as Delta.
+"""Writing a run's days of one table with Spark into its Delta table, in one commit of its log.
 
-Each function writes every day of the run in one Spark job and returns the rows it wrote per day,
-counted during the write. Raw pages go where the caller says (a private stage, or the table
-itself with Spark's dynamic partition overwrite); a Delta table's days are replaced in one
-commit of its log.
+`write_delta_days` writes every day of the run in one Spark job and returns the rows it wrote
+per day, counted during the write. Bronze's rows are made by `pages_frame`: each API page byte
+for byte, its place in its day and the day's fetch record.
 """
 
 import functools
 import json
-import os
 from datetime import date
 from pathlib import Path
 
@@ -16,47 +14,34 @@ import pyarrow.parquet as pq
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
+from tweet_assets.lake.fetch_records import records_frame
 from tweet_assets.lake.raw_pages import CHUNK_SCHEMA, RawPages
-from tweet_assets.lake.spark_commit import committed_marked
 
-# Names Spark's file listing skips.
-_HIDDEN = ("_", ".")
-
-
-def pages_as_text(pages: DataFrame) -> DataFrame:
-    """The pages of (`date`, `seq`, `value`) rows, one file a day, in the order received."""
-    return pages.repartition("date").sortWithinPartitions("date", "seq").select("value", "date")
+# Bronze's columns, in order: the page, its place in its day, the day's fetch record, the day.
+RAW_COLUMNS = ("value", "seq", "fetch", "date")
 
 
-def write_raw_pages(
-    spark: SparkSession, pages: RawPages, stage: Path, staged_table: str
-) -> dict[date, int]:
-    """Stage the pages chunk by chunk, then write them as the stage's text table by day.
+def pages_frame(spark: SparkSession, pages: RawPages, spool: Path | None) -> DataFrame:
+    """The run's pages as bronze's rows (RAW_COLUMNS), one file a day, in the order received;
+    a day fetched without a page is one row with no page, for its fetch record.
 
-    The staging file is written by Arrow straight from the spool, one row group a chunk: no
-    page passes through the JVM twice, and Spark reads the row groups in parallel.
+    With `spool` (a folder this process and Spark's driver share), the pages reach Spark as a
+    Parquet file Arrow writes straight from the spool, one row group a chunk: no page passes
+    through the JVM twice, and Spark reads the row groups in parallel. Without (Spark Connect,
+    a lake elsewhere), they travel as Arrow chunks (over Connect: uploaded as cached artifacts).
     """
-    spool = stage / "pages.parquet"
-    with pq.ParquetWriter(spool, CHUNK_SCHEMA) as staged_pages:
-        for chunk in pages.chunks():
-            staged_pages.write_table(chunk)
-    pages_as_text(spark.read.parquet(str(spool))).write.partitionBy("date").text(staged_table)
-    return dict(pages.pages_by_day)
-
-
-def write_in_place(spark: SparkSession, pages: RawPages, table_path: str) -> dict[date, int]:
-    """Write the run's pages into the raw table at `table_path` with Spark's commit protocol.
-
-    Raw pages travel to Spark as Arrow chunks (over Spark Connect: uploaded as cached
-    artifacts), since the driver may not see this machine's disk.
-    """
-    chunks = [spark.createDataFrame(chunk) for chunk in pages.chunks()]
-    if chunks:
-        frame = functools.reduce(DataFrame.unionAll, chunks)
-        committed_marked(pages_as_text(frame).write).mode("overwrite").partitionBy("date").text(
-            table_path
-        )
-    return dict(pages.pages_by_day)
+    if spool is not None:
+        path = spool / "pages.parquet"
+        with pq.ParquetWriter(path, CHUNK_SCHEMA) as staged_pages:
+            for chunk in pages.chunks():
+                staged_pages.write_table(chunk)
+        frame = spark.read.parquet(str(path))
+    else:
+        chunks = [spark.createDataFrame(chunk) for chunk in pages.chunks()]
+        empty = spark.createDataFrame(CHUNK_SCHEMA.empty_table())
+        frame = functools.reduce(DataFrame.unionAll, chunks, empty)
+    rows = records_frame(spark, pages.records).join(frame, "date", "full")
+    return rows.repartition("date").sortWithinPartitions("date", "seq").select(*RAW_COLUMNS)
 
 
 def create_delta_table(df: DataFrame, table_path: str, commit_info: dict[str, str]) -> None:
@@ -69,7 +54,7 @@ def create_delta_table(df: DataFrame, table_path: str, commit_info: dict[str, st
     spark = df.sparkSession
     columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in df.schema)
     location = table_path.replace("`", "``")
-    spark.conf.set(_COMMIT_METADATA, _user_metadata(commit_info))
+    spark.conf.set(_COMMIT_METADATA, user_metadata(commit_info))
     try:
         spark.sql(
             f"CREATE TABLE IF NOT EXISTS delta.`{location}` ({columns}) USING DELTA "
@@ -110,30 +95,16 @@ def write_delta_days(
         .mode("overwrite")
         .option("replaceWhere", f"`date` IN ({listed})")
         .option("mergeSchema", "true")
-        .option("userMetadata", _user_metadata(commit_info))
+        .option("userMetadata", user_metadata(commit_info))
         .partitionBy("date")
         .save(table_path)
     )
     return {day: counts.get[day.isoformat()] for day in days}
 
 
-def data_file_bytes(table_folder: Path) -> int:
-    """The bytes of the table's data files: what Spark lists of it, hidden files (`_*`, `.*`,
-    such as `_SUCCESS`, checksums and fetch records) and folders aside."""
-    total = 0
-    for folder, subfolders, files in os.walk(table_folder):
-        subfolders[:] = [name for name in subfolders if not name.startswith(_HIDDEN)]
-        total += sum(
-            os.path.getsize(os.path.join(folder, name))
-            for name in files
-            if not name.startswith(_HIDDEN)
-        )
-    return total
-
-
 # The user metadata of the session's next Delta commit (a SQL statement has no write option).
 _COMMIT_METADATA = "spark.databricks.delta.commitInfo.userMetadata"
 
 
-def _user_metadata(commit_info: dict[str, str]) -> str:
+def user_metadata(commit_info: dict[str, str]) -> str:
     return json.dumps(commit_info, sort_keys=True)

@@ -60,8 +60,7 @@ def default_conf(master: str) -> dict[str, str]:
         ),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
-        # Partition folders hold data files only: no _SUCCESS marker rewritten on every run
-        # (a write committed through Spark's staging folder marks that folder: lake.spark_commit).
+        # Partition folders hold data files only: no _SUCCESS marker from a file write.
         "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
     }
     if master.startswith("local"):

@@ -215,7 +215,10 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def day_dirs(table: Path) -> list[str]:
-    return sorted(path.name.removeprefix("date=") for path in table.glob("date=*"))
+    """The days the Delta table holds rows of, read through its log."""
+    return sorted(
+        read_table(table.parent.parent, f"{table.parent.name}/{table.name}")["date"].unique()
+    )
 
 
 def materialized_days(dagster_dev: DagsterDev) -> list[str]:

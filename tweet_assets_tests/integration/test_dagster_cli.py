@@ -17,7 +17,7 @@ from tweet_assets_tests.support.dagster_cli import (
     materialize_command,
     run_dagster,
 )
-from tweet_assets_tests.support.event_log import executions_scanning_json
+from tweet_assets_tests.support.event_log import executions_scanning
 from tweet_assets_tests.support.fake_x_api import (
     ACCOUNT,
     ACCOUNT_ID,
@@ -27,7 +27,7 @@ from tweet_assets_tests.support.fake_x_api import (
     engaged_day,
     make_tweet,
 )
-from tweet_assets_tests.support.pipeline import materialize, read_table
+from tweet_assets_tests.support.pipeline import lake_text, materialize, read_table
 
 
 def test_definitions_validate(tmp_path: Path) -> None:
@@ -126,9 +126,9 @@ def test_cli_materializes_a_range_from_a_flaky_api_as_one_quiet_run_and_the_toke
     assert not re.search(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d INFO ", output, re.MULTILINE)
     for noise in ("log4j profile", "NativeCodeLoader", "resolves to a loopback"):
         assert noise not in output
-    # the whole graph parsed bronze's JSON pages in one Spark SQL execution: silver's tables and
-    # the check of silver against bronze read one parse
-    assert len(executions_scanning_json(events, "bronze/tweets/date=")) == 1
+    # the whole graph read (and parsed) bronze's pages in one Spark SQL execution: silver's
+    # tables and the check of silver against bronze read one parse
+    assert len(executions_scanning(events, "bronze/tweets", "value")) == 1
     # the run retried and waited, and every request carried the token without its newline
     assert 503 in x_api.statuses(), "the run should have retried"
     assert all(r["headers"]["Authorization"] == f"Bearer {TEST_TOKEN}" for r in x_api.requests)
@@ -138,12 +138,9 @@ def test_cli_materializes_a_range_from_a_flaky_api_as_one_quiet_run_and_the_toke
         request["path"].rsplit("/", 2)[-2] for request in x_api.requests if request["status"] == 200
     ] == ["username", *["search"] * 13, "counts"]
     lake = tmp_path / "lake"
-    # the day's fetch record sits in its bronze folder, readable by pandas
-    [record] = pd.read_json(
-        lake / "bronze" / "tweets" / f"date={yesterday}" / "_fetch" / "record.json",
-        lines=True,
-        dtype={"account_id": str},
-    ).to_dict("records")
+    # the day's fetch record is beside its pages in bronze, readable by pandas (delta-rs)
+    bronze = read_table(lake, "bronze/tweets")
+    record = bronze[bronze["date"] == str(yesterday)]["fetch"].iloc[0]
     assert (record["posts"], record["distinct_posts"], record["pages"]) == (1_100, 1_100, 11)
     assert (record["expected_tweets"], record["reached_last_page"]) == (1_100, True)
     assert (record["account"], record["account_id"]) == (ACCOUNT, ACCOUNT_ID)
@@ -195,6 +192,7 @@ def test_cli_materializes_a_range_from_a_flaky_api_as_one_quiet_run_and_the_toke
     assert any(path.name.endswith(".db") for path in searched), "the event log to search"
     for path in searched:
         assert TEST_TOKEN.encode() not in path.read_bytes(), path
+    assert TEST_TOKEN not in lake_text(lake)
     assert TEST_TOKEN not in output
 
 

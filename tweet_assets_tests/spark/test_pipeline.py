@@ -21,6 +21,8 @@ from tweet_assets_tests.support.pipeline import (
     DAY_AFTER,
     YESTERDAY,
     api_twitter,
+    bronze_pages,
+    fetch_record,
     lake_files,
     materialization,
     materialize,
@@ -199,10 +201,7 @@ def test_a_day_search_serves_short_of_the_apis_count_is_not_complete(
     assert not verdict.passed
     assert verdict.metadata["distinct_posts"].value == len(served)
     assert verdict.metadata["expected_tweets"].value == len(served) + 10
-    record = pd.read_json(
-        tmp_path / "bronze" / "tweets" / f"date={YESTERDAY}" / "_fetch" / "record.json", lines=True
-    )
-    assert record.loc[0, "expected_tweets"] == len(served) + 10
+    assert fetch_record(tmp_path, str(YESTERDAY))["expected_tweets"] == len(served) + 10
 
 
 @pytest.mark.parametrize("status", [400, 503])
@@ -285,10 +284,10 @@ def test_bronze_holds_the_pages_in_order_byte_for_byte(tmp_path: Path) -> None:
 
     materialize(tmp_path, twitter, day, selection="bronze_tweets")
 
-    [bronze_file] = (tmp_path / f"bronze/tweets/date={day}").glob("*.txt")
     start = dg.DailyPartitionsDefinition(start_date=day).time_window_for_partition_key(day)
     expected = DemoCorpus(250).search_pages("AluraOnline", start.start, start.end)
-    assert bronze_file.read_text(encoding="utf-8") == "".join(p.body + "\n" for p in expected)
+    assert bronze_pages(tmp_path, day) == [page.body for page in expected]
+    assert len(list((tmp_path / f"bronze/tweets/date={day}").glob("*.parquet"))) == 1
 
 
 def test_materializing_a_day_leaves_every_other_day_byte_identical(tmp_path: Path) -> None:
@@ -308,7 +307,6 @@ def test_materializing_a_day_leaves_every_other_day_byte_identical(tmp_path: Pat
         "gold/daily_counts",
         "gold/daily_hashtags",
     }
-    assert "bronze/tweets/date=2026-11-20/_fetch/record.json" in before
     assert lake_files(tmp_path, "2026-11-20") == before
     assert any(
         path.startswith("gold/daily_hashtags/") for path in lake_files(tmp_path, "2026-11-21")
@@ -326,8 +324,7 @@ def test_a_day_that_became_empty_is_replaced_not_kept(tmp_path: Path) -> None:
     [gold] = read_table(tmp_path, "gold/daily_counts").to_dict("records")
     assert gold["tweets"] == 0 and gold["like_count"] == 0 and gold["weekday"] == "Fri"
     assert read_table(tmp_path, "gold/daily_hashtags").empty
-    [bronze_file] = (tmp_path / "bronze/tweets/date=2026-11-20").glob("*.txt")
-    assert bronze_file.read_text() == '{"meta":{"result_count":0}}\n'
+    assert bronze_pages(tmp_path, "2026-11-20") == ['{"meta":{"result_count":0}}']
 
 
 SILVER_TWEETS = ["bronze_tweets", "silver_tweets"]
@@ -363,11 +360,7 @@ def test_one_silver_table_selected_is_written_alone_and_checked_against_the_lake
     verdicts = {verdict.check_name: verdict for verdict in ran.get_asset_check_evaluations()}
     assert sorted(verdicts) == ["silver_tweets_match_bronze_ids", "silver_users_ids_unique"]
     assert silver_tweet_files(tmp_path, day) == tweets_before
-    pages = [
-        json.loads(line)
-        for file in (tmp_path / "bronze" / "tweets" / f"date={day}").glob("*.txt")
-        for line in file.read_text().splitlines()
-    ]
+    pages = [json.loads(page) for page in bronze_pages(tmp_path, day)]
     users = {u["id"] for page in pages for u in page.get("includes", {}).get("users", [])}
     assert set(read_table(tmp_path, "silver/users")["id"]) == users
     # the lake's silver_tweets holds the 30 posts of the first fetch; bronze holds 60 now

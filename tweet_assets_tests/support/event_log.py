@@ -1,5 +1,5 @@
 """Reading Spark's event log (`spark.eventLog.enabled`, uncompressed): which SQL executions
-actually scanned a table's JSON files, for the tests and the benchmarks.
+actually scanned a column of a table's files, for the tests and the benchmarks.
 
 A plan that reads a cached DataFrame names the cached plan's scan too (Spark prints the cached
 plan under its `InMemoryTableScan`), so naming a scan proves nothing. What does: the scan's
@@ -23,20 +23,21 @@ def _events(log_dir: Path) -> Iterator[dict[str, Any]]:
                 yield from (json.loads(line) for line in lines if line.strip())
 
 
-def _json_scan_rows(plan: dict[str, Any], location: str) -> Iterator[int]:
-    """The accumulator ids of `number of output rows` of each JSON scan of a path holding
-    `location`, not in a hidden folder (`_fetch`), in `plan` (a `sparkPlanInfo` tree)."""
+def _scan_rows(plan: dict[str, Any], location: str, column: str) -> Iterator[int]:
+    """The accumulator ids of `number of output rows` of each scan of a path holding
+    `location` that reads `column`, in `plan` (a `sparkPlanInfo` tree)."""
     name = plan.get("nodeName", "").lower()
-    scanned = plan.get("metadata", {}).get("Location", "")
-    if name.startswith("scan json") and location in scanned and "/_" not in scanned:
+    metadata = plan.get("metadata", {})
+    scanned, columns = metadata.get("Location", ""), metadata.get("ReadSchema", "")
+    if name.startswith("scan ") and location in scanned and f"{column}:" in columns:
         yield from (m["accumulatorId"] for m in plan.get("metrics", []) if m["name"] == SCAN_ROWS)
     for child in plan.get("children", []):
-        yield from _json_scan_rows(child, location)
+        yield from _scan_rows(child, location, column)
 
 
-def executions_scanning_json(log_dir: Path, location: str) -> list[int]:
-    """The SQL executions, in the event logs under `log_dir`, whose tasks read rows from JSON
-    files under a path containing `location`."""
+def executions_scanning(log_dir: Path, location: str, column: str) -> list[int]:
+    """The SQL executions, in the event logs under `log_dir`, whose tasks read rows of
+    `column` from files under a path containing `location`."""
     scan_rows: set[int] = set()
     execution_of_job: dict[int, int] = {}
     job_of_stage: dict[int, int] = {}
@@ -44,7 +45,7 @@ def executions_scanning_json(log_dir: Path, location: str) -> list[int]:
     for event in _events(log_dir):
         kind = event["Event"].rsplit(".", 1)[-1]
         if kind in ("SparkListenerSQLExecutionStart", "SparkListenerSQLAdaptiveExecutionUpdate"):
-            scan_rows.update(_json_scan_rows(event["sparkPlanInfo"], location))
+            scan_rows.update(_scan_rows(event["sparkPlanInfo"], location, column))
         elif kind == "SparkListenerJobStart":
             execution = (event.get("Properties") or {}).get("spark.sql.execution.id")
             if execution is not None:

@@ -1,15 +1,17 @@
 """Running the real definitions' assets in-process against a temporary lake, and the days the
 fake API serves them, for the tests."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 from deltalake import DeltaTable
+from pyspark.sql import SparkSession
 
 from tweet_assets.assets import ASSET_CHECKS, ASSETS
-from tweet_assets.lake import LakeIOManager
+from tweet_assets.lake import LakeIOManager, RawPages
+from tweet_assets.lake.writes import create_delta_table, pages_frame, write_delta_days
 from tweet_assets.source import TwitterResource
 from tweet_assets.spark import spark_resource
 from tweet_assets_tests.support.fake_x_api import TEST_TOKEN, FakeXApi, make_tweet, make_user
@@ -128,7 +130,7 @@ def hostile_statements(lake: Path, elsewhere: Path) -> list[str]:
 
 
 def read_table(lake: Path, table: str, version: int | None = None) -> pd.DataFrame:
-    """A silver or gold Delta table (of its latest version, or `version`), read through its
+    """A lake table (of its latest version, or `version`), read through its
     log with delta-rs as any reader would: never a listing of its folder, which holds the
     files of older versions too."""
     delta = DeltaTable(str(lake / table))
@@ -140,6 +142,40 @@ def read_table(lake: Path, table: str, version: int | None = None) -> pd.DataFra
         if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
             frame[column] = frame[column].dt.tz_convert(None)
     return frame.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def lake_text(lake: Path) -> str:
+    """Every row of every Delta table in the lake, as text: what a search of the files' bytes
+    misses inside compressed Parquet."""
+    tables = sorted(log.parent for log in lake.glob("*/*/_delta_log"))
+    return "\n".join(read_table(lake, str(table.relative_to(lake))).to_csv() for table in tables)
+
+
+def bronze_pages(lake: Path, day: str, table: str = "tweets") -> list[str]:
+    """The day's pages in bronze, byte for byte, in the order received."""
+    bronze = read_table(lake, f"bronze/{table}")
+    pages = bronze[(bronze["date"] == day) & bronze["value"].notna()].sort_values("seq")
+    return list(pages["value"])
+
+
+def lay_bronze_day(spark: SparkSession, lake: Path, day: str, pages: list[str]) -> None:
+    """Write `pages` as bronze's day `day` (no fetch record), as a run writes them."""
+    raw = RawPages()
+    try:
+        for page in pages:
+            raw.add(date.fromisoformat(day), page)
+        frame = pages_frame(spark, raw, raw.folder)
+        table, made = str(lake / "bronze" / "tweets"), {"asset": "bronze_tweets"}
+        create_delta_table(frame, table, made)
+        write_delta_days(frame, table, [date.fromisoformat(day)], made)
+    finally:
+        raw.discard()
+
+
+def fetch_record(lake: Path, day: str) -> dict:
+    """The day's fetch record beside its pages in bronze."""
+    bronze = read_table(lake, "bronze/tweets")
+    return dict(bronze[bronze["date"] == day]["fetch"].iloc[0])
 
 
 YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date()

@@ -2,12 +2,8 @@
 
     python -m tweet_assets_tests.integration.reliability.kill_run LAKE ASSET DAY POSTS MOMENT
 
-MOMENT is where the run dies while it writes ASSET's day into the lake. Bronze, a folder of
-pages by day (lake/commit.py):
-- `before-commit`: the stage is written, nothing is swapped in yet;
-- `mid-swap`: on the two-rename path, the old day is moved aside and the new one not yet in;
-- `after-swap`: the day is exchanged, the stage (now holding the old day) not yet deleted.
-Silver and gold, Delta tables (lake/writes.write_delta_days):
+MOMENT is where the run dies while it writes ASSET's day into its Delta table
+(lake/writes.write_delta_days):
 - `writing-files`: while Spark writes the day's data files (a row of the write kills the run's
   whole process group, its JVM and Python workers included);
 - `files-written`: as Spark's write job ends, around the commit of the table's log entry (a
@@ -26,7 +22,6 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType
 
-from tweet_assets.lake import commit as lake_commit
 from tweet_assets.lake import io_manager
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.pipeline import materialize
@@ -62,24 +57,7 @@ class _KillAtJobEnd:
 
 def main(lake: str, asset: str, day: str, posts: str, moment: str) -> None:
     write = io_manager.write_delta_days
-    if moment == "before-commit":
-        lake_commit.Stage.commit = die
-    elif moment == "mid-swap":
-
-        def move_old_aside_then_die(new: Path, final: Path, replaced: Path) -> None:
-            final.rename(replaced / final.name)
-            die()
-
-        lake_commit._swap_in = move_old_aside_then_die
-    elif moment == "after-swap":
-        swap_in = lake_commit._swap_in
-
-        def swap_then_die(new: Path, final: Path, replaced: Path) -> None:
-            swap_in(new, final, replaced)
-            die()
-
-        lake_commit._swap_in = swap_then_die
-    elif moment == "writing-files":
+    if moment == "writing-files":
 
         def write_killing(df: DataFrame, *args: Any) -> dict:
             return write(df.withColumn("date", _killing(os.getpgrp())("date")), *args)

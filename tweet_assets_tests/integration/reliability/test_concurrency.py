@@ -16,7 +16,6 @@ import pytest
 from dagster import DagsterEventType, DagsterInstance
 from deltalake import DeltaTable
 
-from tweet_assets.lake.commit import STAGING_DIR
 from tweet_assets.lake.locks import LOCKS_DIR
 from tweet_assets.lake.raw_pages import SPOOL_PREFIX
 from tweet_assets.source import TwitterResource
@@ -39,6 +38,13 @@ pytestmark = [pytest.mark.usefixtures("spark")]
 # inside the recent-search window (the last 7 days)
 BEFORE, DAY, AFTER = (str((datetime.now(UTC) - timedelta(days=n)).date()) for n in (3, 2, 1))
 POSTS = 150
+TABLES = (
+    "bronze/tweets",
+    "silver/tweets",
+    "silver/users",
+    "gold/daily_counts",
+    "gold/daily_hashtags",
+)
 
 
 def start_run(
@@ -62,12 +68,11 @@ def start_run(
 
 def bronze_likes(lake: Path, day: str) -> set[int]:
     """The like counts of the day's posts in bronze's raw pages: which fetches they are from."""
-    pages = (lake / f"bronze/tweets/date={day}").glob("part-*")
+    bronze = read_table(lake, "bronze/tweets")
     return {
         post["public_metrics"]["like_count"]
-        for path in pages
-        for line in path.read_text().splitlines()
-        for post in json.loads(line).get("data", [])
+        for page in bronze[bronze["date"] == day]["value"].dropna()
+        for post in json.loads(page).get("data", [])
     }
 
 
@@ -132,11 +137,10 @@ def test_two_runs_of_the_same_day_at_once_leave_every_layer_from_one_fetch(
     assert lake_files(lake, BEFORE) == untouched
 
     # each Delta table's history names both runs
-    for table in ("silver/tweets", "silver/users", "gold/daily_counts", "gold/daily_hashtags"):
+    for table in TABLES:
         history = DeltaTable(str(lake / table)).history()
         named = {json.loads(h.get("userMetadata") or "{}").get("dagster_run_id") for h in history}
         assert run_ids <= named, table
-    # nothing is left: no stage, no lock, no spool
-    assert not list((lake / STAGING_DIR).glob("*/*"))
+    # nothing is left: no lock, no spool
     assert not list((lake / LOCKS_DIR).glob("*/*"))
     assert not list(temp.glob(f"{SPOOL_PREFIX}*"))

@@ -1,7 +1,7 @@
 """Bad bronze content: silver keeps every good record, counts the bad, never fails the day.
 
-Each case lays a bronze day by hand (three good posts plus the bad content, one raw page per
-line, as bronze stores them) and materializes silver, the users, gold and the checks over it.
+Each case lays a bronze day by hand (three good posts plus the bad content, one raw page a
+row, as bronze stores them) and materializes silver, the users, gold and the checks over it.
 """
 
 import json
@@ -10,10 +10,16 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import pytest
+from pyspark.sql import SparkSession
 
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.fake_x_api import make_tweet, make_user
-from tweet_assets_tests.support.pipeline import materialization, materialize, read_table
+from tweet_assets_tests.support.pipeline import (
+    lay_bronze_day,
+    materialization,
+    materialize,
+    read_table,
+)
 
 pytestmark = pytest.mark.usefixtures("spark")
 
@@ -98,13 +104,10 @@ def silver_metadata(result: dg.ExecuteInProcessResult) -> dict:
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_silver_keeps_the_good_records_counts_the_bad_and_materializes(
-    tmp_path: Path, case: str
+    tmp_path: Path, spark: SparkSession, case: str
 ) -> None:
     bad_lines, extra_ids, bad_by_reason, gold_runs = CASES[case]
-    folder = tmp_path / "bronze" / "tweets" / f"date={DAY}"
-    folder.mkdir(parents=True)
-    lines = [json.dumps(GOOD, ensure_ascii=False), *bad_lines]
-    (folder / "part-00000.txt").write_text("".join(f"{line}\n" for line in lines))
+    lay_bronze_day(spark, tmp_path, DAY, [json.dumps(GOOD, ensure_ascii=False), *bad_lines])
 
     result = materialize(
         tmp_path, TwitterResource(), DAY, selection=DOWNSTREAM, raise_on_error=False
@@ -134,11 +137,11 @@ def test_silver_keeps_the_good_records_counts_the_bad_and_materializes(
         assert tweets.loc["2", "like_count"] == 99
 
 
-def test_a_day_whose_posts_all_lack_metrics_sums_to_null_not_zero(tmp_path: Path) -> None:
-    folder = tmp_path / "bronze" / "tweets" / f"date={DAY}"
-    folder.mkdir(parents=True)
+def test_a_day_whose_posts_all_lack_metrics_sums_to_null_not_zero(
+    tmp_path: Path, spark: SparkSession
+) -> None:
     bare = [post(str(n), public_metrics=None) for n in (7, 8)]
-    (folder / "part-00000.txt").write_text(page(*bare) + "\n")
+    lay_bronze_day(spark, tmp_path, DAY, [page(*bare)])
 
     result = materialize(tmp_path, TwitterResource(), DAY, selection=DOWNSTREAM)
 

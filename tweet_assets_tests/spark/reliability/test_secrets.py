@@ -15,7 +15,7 @@ from tweet_assets.settings import TOKEN as TOKEN_VARIABLE
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.dagster_cli import dagster_home
 from tweet_assets_tests.support.fake_x_api import FakeXApi, FakeXApiServer, make_tweet, make_user
-from tweet_assets_tests.support.pipeline import materialize
+from tweet_assets_tests.support.pipeline import lake_text, materialize
 
 TOKEN = "AAAAAAAAAAAAAAAAAAAAA-reliability-Zx81-DISTINCTIVE-%2Fsecret"
 
@@ -28,6 +28,7 @@ def assert_nowhere(tmp_path: Path, output: str) -> None:
     assert any(path.name.endswith(".db") for path in searched), "the event log to search"
     for path in searched:
         assert TOKEN.encode() not in path.read_bytes(), path
+    assert TOKEN not in lake_text(tmp_path / "lake")
     assert TOKEN not in output
 
 

@@ -56,10 +56,21 @@ def test_the_tables_have_lakehouse_names_and_a_write_is_refused_writing_nothing(
     ).success
 
 
-def test_raw_pages_are_queryable_with_the_page_schema(
+def test_raw_pages_are_queryable_with_from_json_and_their_fetch_records_as_columns(
     lake: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    main(["sql", "--root", str(lake), "select sum(size(data)) as posts from bronze.tweets"])
+    posts = "sum(size(from_json(value, 'data array<string>').data))"
+    main(["sql", "--root", str(lake), f"select {posts} as posts from bronze.tweets"])
+    assert capsys.readouterr().out.split() == ["posts", "40", "(1", "rows)"]
+
+    main(
+        [
+            "sql",
+            "--root",
+            str(lake),
+            "select sum(fetch.posts) as posts from bronze.tweets where seq = 0",
+        ]
+    )
 
     assert capsys.readouterr().out.split() == ["posts", "40", "(1", "rows)"]
 

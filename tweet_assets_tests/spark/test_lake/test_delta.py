@@ -130,10 +130,18 @@ def test_show_and_report_read_the_lake_with_no_java_on_the_path(
 def test_a_lake_of_the_earlier_layout_is_refused_then_migrated_losing_nothing(
     two_day_lake: Path, tmp_path: Path, spark: SparkSession, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # the earlier layout: silver and gold as folders of Parquet by day, no log
+    # the earlier layout: bronze as day folders of JSON Lines pages and a fetch record, silver
+    # and gold as folders of Parquet by day, no log
     legacy = tmp_path / "legacy"
-    shutil.copytree(two_day_lake / "bronze", legacy / "bronze")
-    rows = {}
+    bronze = read_table(two_day_lake, "bronze/tweets").sort_values(["date", "seq"])
+    for day, pages in bronze.groupby("date"):
+        folder = legacy / f"bronze/tweets/date={day}"
+        (folder / "_fetch").mkdir(parents=True)
+        lines = "".join(f"{page}\n" for page in pages["value"])
+        (folder / "part-00000-0a.c000.txt").write_text(lines, encoding="utf-8")
+        record = json.dumps(dict(pages["fetch"].iloc[0]), ensure_ascii=False)
+        (folder / "_fetch/record.json").write_text(record + "\n", encoding="utf-8")
+    rows = {"bronze_tweets": _rows(two_day_lake, "bronze/tweets")}
     for asset, path in DELTA_TABLES.items():
         frame = spark.read.format("delta").load(str(two_day_lake / path))
         frame.write.partitionBy("date").parquet(str(legacy / path))
@@ -150,7 +158,7 @@ def test_a_lake_of_the_earlier_layout_is_refused_then_migrated_losing_nothing(
         error = getattr(event.event_specific_data, "error", None)
         while error is not None:
             message, error = message + error.message, error.cause
-    assert "silver_tweets at" in message and "holds days without a Delta log" in message
+    assert "bronze_tweets at" in message and "holds days without a Delta log" in message
     # refused at the run's start: not even bronze's day was written again
     assert "Fix: convert the lake in place, losing nothing, with `tweet-lake migrate`" in message
     assert sorted(p.relative_to(legacy) for p in legacy.rglob("*") if p.is_file()) == files
@@ -158,11 +166,11 @@ def test_a_lake_of_the_earlier_layout_is_refused_then_migrated_losing_nothing(
         main(["show", "gold_daily_counts", "--root", str(legacy)])
 
     main(["migrate", "--root", str(legacy)])
-    assert capsys.readouterr().out.count("converted to a Delta table in place") == 4
-    for asset, path in DELTA_TABLES.items():
+    assert capsys.readouterr().out.count("converted to a Delta table in place") == 5
+    for asset, path in {"bronze_tweets": "bronze/tweets", **DELTA_TABLES}.items():
         assert _rows(legacy, path) == rows[asset], asset
     main(["migrate", "--root", str(legacy)])
-    assert capsys.readouterr().out.count("nothing to convert") == 4
+    assert capsys.readouterr().out.count("nothing to convert") == 5
     before = read_table(legacy, "gold/daily_counts").sort_values("date")["tweets"].tolist()
     converted = datetime.now(UTC).replace(tzinfo=None).isoformat()
     time.sleep(0.01)  # the next commit is dated later than `converted`

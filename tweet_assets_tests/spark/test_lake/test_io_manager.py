@@ -1,21 +1,21 @@
 """The lake IO manager, through throwaway assets materialized into a temporary lake."""
 
-import errno
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
 from deltalake import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
-from tweet_assets.lake import LakeIOManager, RawPages, Table, days_in, local_folder
-from tweet_assets.lake import commit as lake_commit
-from tweet_assets.lake.writes import create_delta_table, write_delta_days, write_in_place
+from tweet_assets.lake import LakeIOManager, RawPages, Table, days_in, io_manager, local_folder
+from tweet_assets.lake.writes import create_delta_table, pages_frame, write_delta_days
 from tweet_assets.partitions import daily_partitions
 from tweet_assets.spark import spark_resource
-from tweet_assets_tests.support.pipeline import read_table
+from tweet_assets_tests.support.pipeline import bronze_pages, read_table
 
 ROWS = "date date, id string"
 
@@ -138,8 +138,9 @@ def test_a_delta_write_replaces_only_the_runs_days_in_one_commit_naming_the_run(
     assert days_in(spark, Table(str(tmp_path), "silver", "nothing")) == set()
 
 
-def test_spark_commits_raw_pages_in_place_one_file_a_day_in_order(
-    spark: SparkSession, tmp_path: Path
+@pytest.mark.parametrize("spooled", [True, False], ids=["spool", "arrow-chunks"])
+def test_pages_reach_bronze_one_file_a_day_byte_for_byte_in_order(
+    spark: SparkSession, tmp_path: Path, spooled: bool
 ) -> None:
     pages = RawPages()
     for day, body in [(date(2026, 11, 20), "p1"), (date(2026, 11, 21), "q1")] + [
@@ -147,30 +148,35 @@ def test_spark_commits_raw_pages_in_place_one_file_a_day_in_order(
     ]:
         pages.add(day, body)
     table = str(tmp_path / "bronze" / "tweets")
+    frame = pages_frame(spark, pages, pages.folder if spooled else None)
+    days = [date(2026, 11, 20), date(2026, 11, 21)]
 
-    written = write_in_place(spark, pages, table)
+    create_delta_table(frame, table, {})
+    written = write_delta_days(frame, table, days, {})
 
-    assert written == {date(2026, 11, 20): 1999, date(2026, 11, 21): 1}
-    [first] = (tmp_path / "bronze/tweets/date=2026-11-20").glob("*.txt")
-    assert first.read_text().split() == [f"p{n}" for n in range(1, 2000)]
     pages.discard()
+    assert written == {date(2026, 11, 20): 1999, date(2026, 11, 21): 1}
+    assert bronze_pages(tmp_path, "2026-11-20") == [f"p{n}" for n in range(1, 2000)]
+    assert len(list((tmp_path / "bronze/tweets/date=2026-11-20").glob("*.parquet"))) == 1
 
 
 @pytest.mark.usefixtures("spark")
-def test_a_range_commit_of_pages_stopped_half_way_says_which_days_are_new_and_which_old(
+def test_a_range_write_of_pages_that_fails_half_way_leaves_every_day_old(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = date(2026, 11, 19), date(2026, 11, 20)
     materialize_pages(tmp_path, {first: "old", second: "old"})
-    swap_in, calls = lake_commit._swap_in, []
+    write = io_manager.write_delta_days
 
-    def full_at_the_second_day(new: Path, final: Path, replaced: Path) -> None:
-        calls.append(final.name)
-        if len(calls) == 2:
-            raise OSError(errno.ENOSPC, "No space left on device", str(final))
-        swap_in(new, final, replaced)
+    def full_at_the_second_day(df: DataFrame, *args: Any) -> dict:
+        """The disk fills as the second day's rows are written, the first day's files out."""
+        full = F.raise_error(F.lit(f"No space left on device ({tmp_path})"))
+        return write(
+            df.withColumn("date", F.when(F.col("date") == second, full).otherwise(F.col("date"))),
+            *args,
+        )
 
-    monkeypatch.setattr(lake_commit, "_swap_in", full_at_the_second_day)
+    monkeypatch.setattr(io_manager, "write_delta_days", full_at_the_second_day)
 
     result = materialize_pages(tmp_path, {first: "new", second: "new"})
 
@@ -179,12 +185,11 @@ def test_a_range_commit_of_pages_stopped_half_way_says_which_days_are_new_and_wh
     while error is not None:  # Dagster's error, then the IO manager's beneath it
         message, error = message + error.message, error.cause
     assert "No space left on device" in message
-    assert "2026-11-19 now hold the new rows; 2026-11-20 keep what they had" in message
-    pages = {
-        day: "".join(p.read_text() for p in (tmp_path / f"bronze/things/date={day}").glob("*.txt"))
-        for day in (first, second)
-    }
-    assert pages == {first: "new\n", second: "old\n"}
+    assert "No day was left half-written: the lake keeps what it had" in message
+    assert [bronze_pages(tmp_path, str(day), "things") for day in (first, second)] == [
+        ["old"],
+        ["old"],
+    ]
 
 
 def materialize_pages(lake: Path, pages_by_day: dict[date, str]):
