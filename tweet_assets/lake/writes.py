@@ -38,8 +38,10 @@ def pages_frame(spark: SparkSession, pages: RawPages, spool: Path | None) -> Dat
         frame = spark.read.parquet(str(path))
     else:
         chunks = [spark.createDataFrame(chunk) for chunk in pages.chunks()]
-        empty = spark.createDataFrame(CHUNK_SCHEMA.empty_table())
-        frame = functools.reduce(DataFrame.unionAll, chunks, empty)
+        if chunks:
+            frame = functools.reduce(DataFrame.unionAll, chunks)
+        else:  # a run of days without a page (a Connect client cannot type an empty Arrow table)
+            frame = spark.createDataFrame([], "date date, seq bigint, value string")
     rows = records_frame(spark, pages.records).join(frame, "date", "full")
     return rows.repartition("date").sortWithinPartitions("date", "seq").select(*RAW_COLUMNS)
 

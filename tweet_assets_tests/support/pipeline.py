@@ -76,12 +76,9 @@ def lake_files(lake: Path, day: str) -> dict[str, bytes]:
 
 
 def readable_day(lake: Path, day: str) -> dict[str, object]:
-    """What a reader finds of one day: bronze's files with their bytes, and each Delta table's
-    rows of the day (through its log: a failed write's unnamed files are not the table's) and
-    its log's entries."""
-    state: dict[str, object] = {
-        path: data for path, data in lake_files(lake, day).items() if path.startswith("bronze/")
-    }
+    """What a reader finds of one day: each Delta table's rows of the day (through its log: a
+    failed write's unnamed files are not the table's) and its log's entries."""
+    state: dict[str, object] = {}
     for log in sorted(lake.glob("*/*/_delta_log")):
         table = str(log.parent.relative_to(lake))
         frame = read_table(lake, table)
