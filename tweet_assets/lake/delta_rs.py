@@ -1,15 +1,20 @@
-"""Reading silver and gold with delta-rs (`deltalake`): no JVM, as pandas and DuckDB users do.
+"""The lake's tables through delta-rs (`deltalake`): no JVM, as pandas and DuckDB users read them.
 
 A Delta table is read through its log, of its latest version or of one `as_of` names (a version
 number, or a UTC time: the version current then), never by listing its folder, which holds the
-files of older versions too.
+files of older versions too. A run whose driver shares the lake's folder also asks delta-rs,
+not Spark, whether a table exists and which days it holds, and makes a new table's version 0
+with it: each a read of the log, where Spark would replay the log in a job.
 """
 
+import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
-from deltalake import DeltaTable
+from deltalake import CommitProperties, DeltaTable, Schema
 from deltalake.exceptions import DeltaError, TableNotFoundError
 
 from tweet_assets.lake.layout import Table, local_folder
@@ -64,6 +69,61 @@ def read_delta(
         return None
     columns = ["date", *[c for c in frame.columns if c != "date"]]
     return frame[columns].sort_values(columns[:2], kind="stable").reset_index(drop=True)
+
+
+def exists(table: Table) -> bool:
+    """Whether the table's folder holds a Delta log with a version."""
+    return DeltaTable.is_deltatable(_uri(table))
+
+
+def create(table: Table, spark_schema: dict[str, Any], user_metadata: str) -> None:
+    """Make the Delta table (version 0, no rows) with the columns of `spark_schema` (a Spark
+    `StructType.jsonValue()`, which is Delta's own schema format), all nullable as Spark's
+    `CREATE TABLE` makes them, partitioned by `date`; its commit carries `user_metadata`.
+    A table another run made meanwhile is left as it is."""
+    try:
+        DeltaTable.create(
+            _uri(table),
+            Schema.from_json(json.dumps(_nullable(spark_schema))),
+            mode="ignore",
+            partition_by=["date"],
+            commit_properties=CommitProperties(custom_metadata={"userMetadata": user_metadata}),
+        )
+    except DeltaError:
+        if not exists(table):  # not a race another run's version 0 won
+            raise
+
+
+def _nullable(schema: Any) -> Any:
+    """`schema` with every field, element and value nullable."""
+    if isinstance(schema, list):
+        return [_nullable(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    nullable = {key: _nullable(value) for key, value in schema.items()}
+    for flag in ("nullable", "containsNull", "valueContainsNull"):
+        if flag in nullable:
+            nullable[flag] = True
+    return nullable
+
+
+def days_held(table: Table) -> set[date]:
+    """The days the table's latest version holds files of (none when it was never written)."""
+    try:
+        delta = DeltaTable(_uri(table))
+    except TableNotFoundError:
+        return set()
+    return {date.fromisoformat(values["date"]) for values in delta.partitions()}
+
+
+def read_columns(table: Table, columns: list[str], days: list[date]) -> pa.Table:
+    """`columns` of the rows of `days` of the table's latest version (no rows when it was
+    never written)."""
+    try:
+        dataset = DeltaTable(_uri(table)).to_pyarrow_dataset()
+    except TableNotFoundError:
+        return pa.table({column: pa.array([], pa.null()) for column in columns})
+    return dataset.to_table(columns=columns, filter=pc.field("date").isin(days))
 
 
 def first_rows(table: Table, days: list[date], count: int) -> list[dict]:

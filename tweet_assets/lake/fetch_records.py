@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Self, get_type_hints
 
+import pyarrow.compute as pc
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
@@ -25,6 +26,7 @@ from pyspark.sql.types import (
     StructType,
 )
 
+from tweet_assets.lake import delta_rs
 from tweet_assets.lake.layout import Table
 from tweet_assets.lake.reader import open_table
 from tweet_assets.transforms.frames import literal_frame
@@ -124,3 +126,18 @@ def read_fetch_records(spark: SparkSession, table: Table, days: list[date]) -> D
             for name in FETCH_FIELDS
         ],
     ).where(F.col("date").isin(days))
+
+
+def days_fetched_from(
+    spark: SparkSession, table: Table, days: list[date], source: str, local: bool
+) -> list[date]:
+    """The days of `days` bronze holds as fetched from `source` (`api` or `demo`), in order:
+    read by delta-rs in a local lake this process commits into, else by Spark."""
+    if local:
+        rows = delta_rs.read_columns(table, ["date", FETCH_COLUMN], days)
+        if not rows.num_rows:
+            return []
+        sources = pc.struct_field(rows[FETCH_COLUMN], "source")
+        return sorted(set(rows.filter(pc.equal(sources, source))["date"].to_pylist()))
+    records = read_fetch_records(spark, table, days).where(F.col("source") == source)
+    return sorted(row["date"] for row in records.select("date").collect())

@@ -20,21 +20,27 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_pyspark import LazyPySparkResource
+from deltalake.exceptions import DeltaError
 from py4j.protocol import Py4JJavaError
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
+from tweet_assets.lake import delta_rs
 from tweet_assets.lake.delta_rs import first_rows, history
-from tweet_assets.lake.fetch_records import read_fetch_records
+from tweet_assets.lake.fetch_records import days_fetched_from, read_fetch_records
 from tweet_assets.lake.layout import Table, local_folder
 from tweet_assets.lake.locks import lock_days, release_step
 from tweet_assets.lake.maintenance import optimize_table
 from tweet_assets.lake.migration import refuse_legacy_lake
 from tweet_assets.lake.raw_pages import RawPages
-from tweet_assets.lake.reader import days_in, read_days, refuse_legacy_layout
-from tweet_assets.lake.writes import create_delta_table, pages_frame, write_delta_days
+from tweet_assets.lake.reader import days_of, open_table, read_days, refuse_legacy_layout
+from tweet_assets.lake.writes import (
+    create_delta_table,
+    pages_frame,
+    user_metadata,
+    write_delta_days,
+)
 from tweet_assets.partitions import days_in_window
 from tweet_assets.settings import LAKE_ROOT, TOKEN
 from tweet_assets.spark import check_session, is_connect, session_of
@@ -78,19 +84,13 @@ class DemoOverApiError(Exception):
     """A run on the offline demo corpus would replace days fetched from the X API."""
 
 
-def _refuse_demo_over_api(spark: SparkSession, table: Table, pages: RawPages) -> None:
+def _refuse_demo_over_api(spark: SparkSession, table: Table, pages: RawPages, local: bool) -> None:
     """Refuse to write demo pages over days the lake holds from the X API: a token that went
     missing must not turn real days into invented posts. The API may replace demo days."""
     demo_days = [day for day, record in pages.records.items() if record.source == "demo"]
     if not demo_days:
         return
-    fetched = sorted(
-        row["date"]
-        for row in read_fetch_records(spark, table, demo_days)
-        .where(F.col("source") == "api")
-        .select("date")
-        .collect()
-    )
+    fetched = days_fetched_from(spark, table, demo_days, "api", local)
     if fetched:
         listed = ", ".join(day.isoformat() for day in fetched)
         raise DemoOverApiError(
@@ -166,7 +166,7 @@ class LakeIOManager(dg.ConfigurableIOManager):
                     root, table.asset_name, days, step=step, shared=False, waiting=context.log.info
                 )
             if pages is not None:
-                _refuse_demo_over_api(spark, table, pages)
+                _refuse_demo_over_api(spark, table, pages, root is not None)
                 frame = pages_frame(spark, pages, pages.folder if root is not None else None)
             else:
                 assert isinstance(obj, DataFrame)
@@ -176,12 +176,15 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 "asset": table.asset_name,
                 "partitions": f"{days[0]}...{days[-1]}" if len(days) > 1 else str(days[0]),
             }
-            if not refuse_legacy_layout(spark, table):
+            if root is not None:  # its layout checked at the run's start
+                if not delta_rs.exists(table):
+                    delta_rs.create(table, frame.schema.jsonValue(), user_metadata(commit))
+            elif not refuse_legacy_layout(spark, table):
                 create_delta_table(frame, table.path, commit)
             rows_by_day = write_delta_days(frame, table.path, days, commit)
             version, data_bytes = _committed(spark, table, context.run_id, root is not None)
             schema = _as_read(frame.schema)
-        except (OSError, Py4JJavaError, PySparkException) as error:
+        except (OSError, Py4JJavaError, PySparkException, DeltaError) as error:
             problem = _storage_problem(error)
             if problem is None:
                 raise
@@ -243,13 +246,20 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 shared=True,
                 waiting=context.log.info,
             )
-        if not refuse_legacy_layout(spark, table):
-            missing = days  # never written
-        elif table.raw:
-            # every day bronze fetched has a row (a day without a page, its fetch record)
-            missing = sorted(set(days) - days_in(spark, table))
+        # Every day bronze fetched has a row (a day without a page, its fetch record); a silver
+        # or gold day without rows is one of no posts (a run emptied it).
+        if root is not None:  # its layout checked at the run's start
+            written = delta_rs.exists(table)
+            held = delta_rs.days_held(table) if written and table.raw else None
         else:
-            # a silver or gold day without rows is one of no posts (a run emptied it)
+            frame = open_table(spark, table)
+            written = frame is not None
+            held = days_of(frame) if frame is not None and table.raw else None
+        if not written:
+            missing = days
+        elif held is not None:
+            missing = sorted(set(days) - held)
+        else:
             missing = []
         if missing:
             name, first = context.asset_key.to_user_string(), missing[0].isoformat()

@@ -72,8 +72,11 @@ def days_in(spark: SparkSession, table: Table) -> set[date]:
     """The days the table holds rows of (bronze: the days fetched): the days of the data files
     its log's latest version names, no file read."""
     frame = open_table(spark, table)
-    if frame is None:
-        return set()
+    return set() if frame is None else days_of(frame)
+
+
+def days_of(frame: DataFrame) -> set[date]:
+    """The days of the data files an opened table's (`open_table`) version names."""
     return {date.fromisoformat(day) for day in _DAY_FOLDER.findall(" ".join(frame.inputFiles()))}
 
 
