@@ -48,7 +48,9 @@ def pages_frame(spark: SparkSession, pages: RawPages, spool: Path | None) -> Dat
 
 def create_delta_table(df: DataFrame, table_path: str, commit_info: dict[str, str]) -> None:
     """Make the Delta table at `table_path` with `df`'s columns and no rows (its version 0,
-    carrying `commit_info` as the run's writes do): one commit of the log, no Spark job.
+    carrying `commit_info` as the run's writes do): one commit of the log, no Spark job. For
+    a lake Spark's driver reaches and this process does not (a URI, Spark Connect); in a local
+    lake delta-rs makes it (`delta_rs.create`).
 
     A table's first write makes it before writing any data file, so a writer killed mid-write
     always leaves a log: the table reads as it was, and the files of the dead write are ones
