@@ -89,7 +89,7 @@ def export_pages(bronze: str, folder: Path) -> str:
     frame = frame.dropna(subset=["value"]).sort_values(["date", "seq"])
     for day, pages in frame.groupby("date"):
         day_folder = folder / f"date={day}"
-        day_folder.mkdir(parents=True)
+        day_folder.mkdir(parents=True, exist_ok=True)  # the median's runs share `folder`
         (day_folder / "pages.txt").write_text("".join(f"{page}\n" for page in pages["value"]))
     return f"{folder}/date=*/*.txt"
 

@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 
 import duckdb
+from deltalake import DeltaTable
 
 # The tests' helpers for the dagster command line and instance (the project root is not installed).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -139,7 +140,17 @@ def median_run(bench: Bench, name: str, command: list[str]) -> tuple[float, dict
 
 
 def rows(path: Path) -> int:
+    """A table's rows: a Delta table's latest version (its folder also holds the files of the
+    versions before), or DuckDB's folders of Parquet."""
+    if DeltaTable.is_deltatable(str(path)):
+        return DeltaTable(str(path)).to_pyarrow_dataset().count_rows()
     return duckdb.sql(f"SELECT count(*) FROM read_parquet('{path}/*/*.parquet')").fetchall()[0][0]
+
+
+def table_bytes(path: Path) -> int:
+    """The bytes of the data files a Delta table's latest version names."""
+    files = DeltaTable(str(path)).file_uris()
+    return sum(Path(uri.removeprefix("file://")).stat().st_size for uri in files)
 
 
 def measure(bench: Bench) -> dict:
@@ -182,7 +193,7 @@ def measure(bench: Bench) -> dict:
     r["peak_rss_mib"] = int(re.findall(r"PEAK_RSS_KIB=(\d+)", bench.output("f-big-day"))[-1]) / 1024
     r["big_day_steps"] = bench.step_seconds()
     r["big_day_bytes"] = {
-        table: sum(f.stat().st_size for f in (bench.work / "lake-f" / table).rglob("*.parquet"))
+        table: table_bytes(bench.work / "lake-f" / table)
         for table in ("silver/tweets", "gold/daily_hashtags")
     }
 
@@ -211,7 +222,8 @@ def measure(bench: Bench) -> dict:
         [sys.executable, str(BENCH / "duckdb_silver.py"), str(bronze), str(duck_out)],
     )
     print("(g) parsing that day's bronze pages: Spark's JSON reader and pyarrow's")
-    day_folder = bronze / f"date={big}"
+    # the day's pages as JSON Lines, as (e) exported them from bronze's Delta table
+    day_folder = duck_out / "bronze-pages" / f"date={big}"
     _, r["parse_stages"] = median_run(
         bench, "g-parse", [sys.executable, str(BENCH / "parse_json.py"), str(day_folder)]
     )
