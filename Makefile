@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 JARS := jars/lib
+CLASS_ARCHIVE := jars/driver.jsa
 DEMO_DAYS ?= 7
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
 .PHONY: install lock demo check test typecheck bench bench-connect sql sql-server connect-server report dev lint clean-lake FORCE
 
-install: $(VENV)/.installed $(JARS)/.fetched
+install: $(VENV)/.installed $(JARS)/.fetched $(CLASS_ARCHIVE)
 
 # Every package at the version requirements.lock pins (transitive ones included), then this
 # project on top without resolving anything again: two installs a month apart are identical.
@@ -26,6 +27,12 @@ $(JARS)/.fetched: jars/pom.xml
 	mvn -q -B -f jars/pom.xml dependency:copy-dependencies -DexcludeTransitive=true \
 	  -DoutputDirectory=$(CURDIR)/$(JARS)
 	touch $@
+
+# The driver JVM's class archive (tweet_assets/cli/class_archive.py), made by one run of the
+# graph on the offline corpus (~1.5 min): every run's driver maps Spark's and Delta's classes
+# from it instead of loading them one by one.
+$(CLASS_ARCHIVE): $(VENV)/.installed $(JARS)/.fetched
+	$(BIN)/python -m tweet_assets.cli.class_archive
 
 # Re-resolve pyproject.toml's dependencies (with the test extra) in a fresh virtualenv and pin
 # every installed package in requirements.lock; commit the result.

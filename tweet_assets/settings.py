@@ -522,6 +522,7 @@ DEMO_PER_DAY = _BY_FIELD["demo_tweets_per_day"]
 LAKE_ROOT = _BY_FIELD["lake_root"]
 SCHEDULE_CRON = _BY_FIELD["schedule_cron"]
 SPARK_REMOTE = _BY_FIELD["spark_remote"]
+SPARK_CONF = _BY_FIELD["spark_conf"]
 
 
 @contextlib.contextmanager

@@ -107,12 +107,12 @@ def _nullable(schema: Any) -> Any:
     return nullable
 
 
-def days_held(table: Table) -> set[date]:
-    """The days the table's latest version holds files of (none when it was never written)."""
+def days_held(table: Table) -> set[date] | None:
+    """The days the table's latest version holds files of; None when it was never written."""
     try:
         delta = DeltaTable(_uri(table))
     except TableNotFoundError:
-        return set()
+        return None
     return {date.fromisoformat(values["date"]) for values in delta.partitions()}
 
 

@@ -248,9 +248,9 @@ class LakeIOManager(dg.ConfigurableIOManager):
             )
         # Every day bronze fetched has a row (a day without a page, its fetch record); a silver
         # or gold day without rows is one of no posts (a run emptied it).
-        if root is not None:  # its layout checked at the run's start
-            written = delta_rs.exists(table)
-            held = delta_rs.days_held(table) if written and table.raw else None
+        if root is not None:  # its layout checked at the run's start: one read of the log
+            held = delta_rs.days_held(table) if table.raw else None
+            written = held is not None if table.raw else delta_rs.exists(table)
         else:
             frame = open_table(spark, table)
             written = frame is not None

@@ -1,8 +1,10 @@
 """The Spark world: one session per run, local, on a cluster or on Spark Connect."""
 
 from tweet_assets.spark.session import (
+    CLASS_ARCHIVE,
     check_session,
     default_conf,
+    driver_java_options,
     is_connect,
     session_conf,
     session_of,
@@ -11,8 +13,10 @@ from tweet_assets.spark.session import (
 )
 
 __all__ = [
+    "CLASS_ARCHIVE",
     "check_session",
     "default_conf",
+    "driver_java_options",
     "is_connect",
     "session_conf",
     "session_of",

@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from importlib import resources
+from pathlib import Path
 
 from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import SparkSession
@@ -20,6 +21,11 @@ from tweet_assets.settings import DEFAULT_SPARK_MASTER, REQUIRED_SPARK_CONF
 from tweet_assets.spark.delta import check_jars, delta_conf
 
 LOG_CONFIG = resources.files("tweet_assets.spark") / "log4j2.properties"
+# make install's class data sharing archive for a driver JVM (git ignores it): the classes a
+# run loads, parsed and verified once (tweet_assets/cli/class_archive.py).
+CLASS_ARCHIVE = Path(__file__).resolve().parents[2] / "jars" / "driver.jsa"
+# The JVM's own CDS messages (an archive another JDK or class path made: it starts without it).
+_QUIET_CDS = "-Xlog:cds=off -Xlog:cds+dynamic=off"
 _INCUBATOR_NOTICE = b"WARNING: Using incubator modules"
 
 
@@ -53,10 +59,8 @@ def default_conf(master: str) -> dict[str, str]:
         **SESSION_CONF,
         **delta_conf(),
         "spark.driver.memory": f"{driver_mib}m",
-        # The throughput collector warms up faster than G1 on short batch runs with few cores,
-        # and quiet logging leaves Dagster's log readable.
-        "spark.driver.extraJavaOptions": (
-            f'-XX:+UseParallelGC -Dlog4j2.configurationFile="{LOG_CONFIG}"'
+        "spark.driver.extraJavaOptions": driver_java_options(
+            f"-XX:SharedArchiveFile={CLASS_ARCHIVE}" if CLASS_ARCHIVE.is_file() else None
         ),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -76,6 +80,17 @@ def default_conf(master: str) -> dict[str, str]:
         # splits it into up to 10,000 tasks by default: thousands of tasks for a small table.
         conf["spark.sql.sources.parallelPartitionDiscovery.parallelism"] = str(2 * cores)
     return conf
+
+
+def driver_java_options(class_sharing: str | None) -> str:
+    """A driver JVM's options, with `class_sharing` (the archive to map or to write) if any.
+
+    The throughput collector warms up faster than G1 on short batch runs with few cores, and
+    quiet logging leaves Dagster's log readable. A class archive saves a driver about a tenth
+    of a short run: the JVM maps the Spark and Delta classes it would otherwise load, parse and
+    verify one by one (bench/AB-2026-12-03-issue-26.md)."""
+    options = f'-XX:+UseParallelGC -Dlog4j2.configurationFile="{LOG_CONFIG}"'
+    return f"{options} {class_sharing} {_QUIET_CDS}" if class_sharing else options
 
 
 def session_conf(master: str | None, remote: str | None) -> dict[str, str]:

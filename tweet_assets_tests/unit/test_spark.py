@@ -6,6 +6,7 @@ import pytest
 from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import SparkSession
 
+import tweet_assets.spark.session as session_module
 from tweet_assets.settings import REQUIRED_SPARK_CONF
 from tweet_assets.spark import default_conf, delta, session_conf, session_of, spark_resource
 from tweet_assets.spark.delta import DeltaJarsMissing
@@ -23,6 +24,22 @@ def test_defaults_keep_the_lake_safe_and_fit_the_machine() -> None:
     assert 1024 <= int(conf["spark.driver.memory"].removesuffix("m")) <= 8192
     assert f'-Dlog4j2.configurationFile="{LOG_CONFIG}"' in conf["spark.driver.extraJavaOptions"]
     assert "rootLogger.level = warn" in LOG_CONFIG.read_text()
+
+
+def test_a_driver_maps_the_class_archive_once_make_install_has_made_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "driver.jsa"
+    monkeypatch.setattr(session_module, "CLASS_ARCHIVE", archive)
+    assert "SharedArchiveFile" not in default_conf("local[*]")["spark.driver.extraJavaOptions"]
+
+    archive.write_bytes(b"classes")
+    options = default_conf("spark://cluster:7077")["spark.driver.extraJavaOptions"]
+
+    assert f"-XX:SharedArchiveFile={archive}" in options
+    # a JVM that cannot use it (another JDK or JARs) starts without it, saying nothing
+    assert "-Xlog:cds=off -Xlog:cds+dynamic=off" in options
+    assert options.startswith("-XX:+UseParallelGC")
 
 
 def test_spark_conf_overrides_and_adds_settings() -> None:

@@ -37,7 +37,7 @@ SPARK_SCHEMA = {
 def test_a_new_table_has_every_column_nullable_is_partitioned_by_day_and_names_its_run(tmp_path):
     table = Table(str(tmp_path), "gold", "daily_counts")
     assert not delta_rs.exists(table)
-    assert delta_rs.days_held(table) == set()
+    assert delta_rs.days_held(table) is None  # never written
 
     delta_rs.create(table, SPARK_SCHEMA, json.dumps({"dagster_run_id": "r1"}))
 
