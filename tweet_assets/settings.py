@@ -39,9 +39,6 @@ USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
 # Spark settings the lake is built on: SPARK_CONF may not change them, and every write checks
 # that the session holds them.
 REQUIRED_SPARK_CONF = {
-    # Spark's default (static) overwrite with partitionBy deletes every partition of the
-    # table; dynamic replaces only the partitions the written rows fall in.
-    "spark.sql.sources.partitionOverwriteMode": "dynamic",
     # Partitions are UTC days: a session in another time zone would shift dates and times.
     "spark.sql.session.timeZone": "UTC",
     # A field of the wrong type in one post nulls that field alone; without partial results
@@ -456,8 +453,8 @@ class Settings:
         {},
         "a JSON object of extra or overriding Spark settings, e.g. "
         '`{"spark.sql.shuffle.partitions": "16", "spark.driver.memory": "8g"}`. The settings '
-        "the lake depends on (dynamic partition overwrite, UTC session time zone, JSON partial "
-        "results) cannot be changed: SPARK_CONF that tries is refused with an error.",
+        "the lake depends on (UTC session time zone, JSON partial results) cannot be "
+        "changed: SPARK_CONF that tries is refused with an error.",
         documented="unset",
         show=lambda conf: json.dumps(conf) if conf else "unset",
         factory=True,

@@ -248,13 +248,13 @@ def test_a_bad_spark_conf_fails_loading_with_the_variable_and_the_fix(tmp_path: 
         "validate",
         "-m",
         "tweet_assets.definitions",
-        SPARK_CONF='{"spark.sql.sources.partitionOverwriteMode": "static"}',
+        SPARK_CONF='{"spark.sql.session.timeZone": "Europe/Berlin"}',
     )
 
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert "SPARK_CONF sets spark.sql.sources.partitionOverwriteMode=static" in output
-    assert "remove spark.sql.sources.partitionOverwriteMode from SPARK_CONF" in output
+    assert "SPARK_CONF sets spark.sql.session.timeZone=Europe/Berlin" in output
+    assert "remove spark.sql.session.timeZone from SPARK_CONF" in output
 
 
 def test_make_demo_prints_a_line_a_day_and_the_gold_table_and_nothing_else(tmp_path: Path) -> None:

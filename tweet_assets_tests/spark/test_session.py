@@ -8,9 +8,9 @@ from tweet_assets.spark import check_session
 
 def test_a_session_without_the_lakes_settings_is_refused(spark: SparkSession) -> None:
     check_session(spark)
-    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "static")
+    spark.conf.set("spark.sql.session.timeZone", "Europe/Berlin")
     try:
-        with pytest.raises(RuntimeError, match="partitionOverwriteMode=static; tweet-lake needs"):
+        with pytest.raises(RuntimeError, match="timeZone=Europe/Berlin; tweet-lake needs UTC"):
             check_session(spark)
     finally:
-        spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        spark.conf.set("spark.sql.session.timeZone", "UTC")

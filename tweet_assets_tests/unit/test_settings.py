@@ -132,9 +132,9 @@ def test_a_token_variable_set_but_blank_is_refused_not_taken_for_the_demo(blank:
         ({"SPARK_CONF": '{"shuffle.partitions": 8}'}, "SPARK_CONF sets 'shuffle.partitions' to 8"),
         ({"SPARK_CONF": '{"spark.jars": ["a.jar"]}'}, "every value a string, number or boolean"),
         (
-            {"SPARK_CONF": '{"spark.sql.sources.partitionOverwriteMode": "STATIC"}'},
-            "SPARK_CONF sets spark.sql.sources.partitionOverwriteMode=STATIC; tweet-lake needs "
-            "dynamic to keep the lake's days intact: remove",
+            {"SPARK_CONF": '{"spark.sql.json.enablePartialResults": false}'},
+            "SPARK_CONF sets spark.sql.json.enablePartialResults=false; tweet-lake needs "
+            "true to keep the lake's days intact: remove",
         ),
         ({"SPARK_CONF": '{"spark.sql.session.timeZone": "America/Sao_Paulo"}'}, "needs UTC"),
         (

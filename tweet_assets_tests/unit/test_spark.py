@@ -17,7 +17,7 @@ def test_defaults_keep_the_lake_safe_and_fit_the_machine() -> None:
     conf = default_conf("local[*]")
 
     assert conf["spark.master"] == "local[*]"
-    assert conf["spark.sql.sources.partitionOverwriteMode"] == "dynamic"
+    assert conf["spark.sql.json.enablePartialResults"] == "true"
     assert conf["spark.sql.session.timeZone"] == "UTC"
     assert conf["spark.ui.enabled"] == "false"
     assert int(conf["spark.sql.shuffle.partitions"]) >= 2
