@@ -48,7 +48,7 @@ def _run_the_graph(lake: Path, class_sharing: str) -> None:
     JVM's exit, when it writes the archive."""
     conf = {"spark.driver.extraJavaOptions": driver_java_options(class_sharing)}
     config = settings.load({settings.LAKE_ROOT: str(lake), settings.SPARK_CONF: json.dumps(conf)})
-    result = (
+    (
         build(config)
         .resolve_implicit_global_asset_job_def()
         .execute_in_process(
@@ -59,8 +59,7 @@ def _run_the_graph(lake: Path, class_sharing: str) -> None:
                 "dagster/asset_partition_range_end": DAYS[-1].isoformat(),
             },
         )
-    )
-    assert result.success
+    )  # raises when a step fails
     # Stop Spark, then close the JVM's stdin (its cue to exit) and wait for it.
     session = SparkSession.getActiveSession()
     if session is not None:

@@ -24,7 +24,8 @@ LOG_CONFIG = resources.files("tweet_assets.spark") / "log4j2.properties"
 # make install's class data sharing archive for a driver JVM (git ignores it): the classes a
 # run loads, parsed and verified once (tweet_assets/cli/class_archive.py).
 CLASS_ARCHIVE = Path(__file__).resolve().parents[2] / "jars" / "driver.jsa"
-# The JVM's own CDS messages (an archive another JDK or class path made: it starts without it).
+# The JVM's own CDS messages: given an archive another JDK or class path made, it starts
+# without it (and without the JDK's own class archive, a fraction of a second).
 _QUIET_CDS = "-Xlog:cds=off -Xlog:cds+dynamic=off"
 _INCUBATOR_NOTICE = b"WARNING: Using incubator modules"
 

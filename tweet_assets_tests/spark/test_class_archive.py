@@ -1,12 +1,12 @@
 """The driver JVM's class archive (make install, tweet_assets/cli/class_archive.py): it fits the
-driver a run starts, and one that does not fit costs a JVM nothing but the archive."""
+driver a run starts, and a JVM given one that does not fit starts without it, saying nothing."""
 
 import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-from tweet_assets.spark.session import CLASS_ARCHIVE, driver_java_options
+from tweet_assets.spark import CLASS_ARCHIVE, driver_java_options
 
 # A driver that must map the archive: with -Xshare:on a JVM that cannot refuses to start.
 DRIVER = """
