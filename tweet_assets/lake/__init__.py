@@ -19,12 +19,12 @@ from tweet_assets.lake.io_manager import (
     fetch_records,
     parsed_as_json,
 )
-from tweet_assets.lake.layout import Table, local_folder
+from tweet_assets.lake.layout import LegacyLayoutError, Table, local_folder
 from tweet_assets.lake.locks import release_step
 from tweet_assets.lake.maintenance import MIN_RETAIN_DAYS, RetentionTooShort, optimize_table
 from tweet_assets.lake.migration import convert_legacy_table
 from tweet_assets.lake.raw_pages import RawPages
-from tweet_assets.lake.reader import LegacyLayoutError, days_in, read_days
+from tweet_assets.lake.reader import days_in, read_days
 
 __all__ = [
     "CATALOG_CONF",

@@ -3,22 +3,25 @@
 A Delta table is read through its log, of its latest version or of one `as_of` names (a version
 number, or a UTC time: the version current then), never by listing its folder, which holds the
 files of older versions too. A run whose driver shares the lake's folder also asks delta-rs,
-not Spark, whether a table exists and which days it holds, and makes a new table's version 0
-with it: each a read of the log, where Spark would replay the log in a job.
+not Spark, whether a table exists, which days it holds and which files a version names, and
+commits with it the files Spark wrote (`commit_days`): each a read or a write of the log, where
+Spark would replay the log in jobs.
 """
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, Schema
-from deltalake.exceptions import DeltaError, TableNotFoundError
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+from deltalake.transaction import AddAction, RemoveAction
 
-from tweet_assets.lake.layout import Table, local_folder
-from tweet_assets.lake.reader import LegacyLayoutError, legacy_layout_message
+from tweet_assets.lake.layout import LegacyLayoutError, Table, legacy_layout_message, local_folder
 
 
 class AsOfError(ValueError):
@@ -92,6 +95,133 @@ def create(table: Table, spark_schema: dict[str, Any], user_metadata: str) -> No
     except DeltaError:
         if not exists(table):  # not a race another run's version 0 won
             raise
+
+
+class SchemaMismatch(ValueError):
+    """A run's rows give a column of the table another type."""
+
+
+def merged_schema(table: Table, spark_schema: dict[str, Any]) -> dict[str, Any]:
+    """The table's schema with the columns (and struct fields) `spark_schema` (a Spark
+    `StructType.jsonValue()`) adds, appended and nullable, so older days read them as null, as
+    Delta's `mergeSchema` does; `SchemaMismatch`, naming the column, when a column the table
+    has would change type."""
+    return _merged_into(DeltaTable(_uri(table)), table, spark_schema)
+
+
+def _merged_into(delta: DeltaTable, table: Table, spark_schema: dict[str, Any]) -> dict[str, Any]:
+    return _merged(table, "", json.loads(delta.schema().to_json()), _nullable(spark_schema))
+
+
+def _merged(table: Table, name: str, old: Any, new: Any) -> Any:
+    kind = old.get("type") if isinstance(old, dict) else old
+    if isinstance(old, dict) and isinstance(new, dict) and kind == new.get("type"):
+        if kind == "struct":
+            fields = {field["name"]: field for field in old["fields"]}
+            merged = [
+                {**field, "type": _merged(table, _dotted(name, field["name"]), field["type"], t)}
+                if (t := _field_type(new, field["name"])) is not None
+                else field
+                for field in old["fields"]
+            ]
+            added = [field for field in new["fields"] if field["name"] not in fields]
+            return {**old, "fields": merged + added}
+        if kind == "array":
+            return {
+                **old,
+                "elementType": _merged(table, name, old["elementType"], new["elementType"]),
+            }
+        if kind == "map":
+            return {
+                **old,
+                "keyType": _merged(table, name, old["keyType"], new["keyType"]),
+                "valueType": _merged(table, name, old["valueType"], new["valueType"]),
+            }
+    if _nullable(old) == new:
+        return old
+    raise SchemaMismatch(
+        f"{table.asset_name}: the run's column {name!r} is {json.dumps(new)}, the table's is "
+        f"{json.dumps(old)}. Nothing was written. Fix: give the column its type again, or "
+        "write the new type under a new column name."
+    )
+
+
+def _dotted(parent: str, name: str) -> str:
+    return f"{parent}.{name}" if parent else name
+
+
+def _field_type(struct: dict[str, Any], name: str) -> Any:
+    return next((field["type"] for field in struct["fields"] if field["name"] == name), None)
+
+
+class CommitConflict(RuntimeError):
+    """Other writers' commits kept winning over a run's."""
+
+
+# Commits of other writers a run's commit is retried on top of, before it gives up.
+_COMMIT_ATTEMPTS = 10
+
+
+def commit_days(
+    table: Table,
+    files: dict[date, list[Path]],
+    days: list[date],
+    spark_schema: dict[str, Any],
+    user_metadata: str,
+) -> None:
+    """One commit making `files` (data files in the table's folder, by day) the rows of `days`,
+    each other day untouched: the files of `days` the latest version names are removed, these
+    added, with their row counts as statistics; the columns of `spark_schema` the table lacks
+    join its schema (`merged_schema`). The commit carries `user_metadata`.
+
+    delta-rs treats an overwrite of some days as a read of the whole table, so another run's
+    commit of other days in the meantime fails it: it is made again on the newest version (the
+    run's days are its own under the day locks, so no other writer replaced them), up to
+    _COMMIT_ATTEMPTS times, then `CommitConflict`."""
+    folder = local_folder(table.path)
+    assert folder is not None, table.path
+    adds: list[AddAction | RemoveAction] = []
+    for day, paths in files.items():
+        for path in paths:
+            stat = path.stat()
+            adds.append(
+                AddAction(
+                    path=path.relative_to(folder).as_posix(),
+                    size=stat.st_size,
+                    partition_values={"date": day.isoformat()},
+                    modification_time=stat.st_mtime_ns // 1_000_000,
+                    data_change=True,
+                    stats=json.dumps({"numRecords": pq.read_metadata(path).num_rows}),
+                )
+            )
+    for _ in range(_COMMIT_ATTEMPTS):
+        delta = DeltaTable(str(folder))
+        try:
+            delta.create_write_transaction(
+                adds,
+                "overwrite",
+                Schema.from_json(json.dumps(_merged_into(delta, table, spark_schema))),
+                partition_by=["date"],
+                partition_filters=[("date", "in", [day.isoformat() for day in days])],
+                commit_properties=CommitProperties(custom_metadata={"userMetadata": user_metadata}),
+            )
+            return
+        except CommitFailedError:
+            continue
+    raise CommitConflict(
+        f"{table.asset_name}: other writers committed to {table.path} before each of "
+        f"{_COMMIT_ATTEMPTS} tries of this run's commit; nothing of the run was committed. "
+        "Fix: materialize the run's days again once the other writers are done."
+    )
+
+
+def files_of(table: Table, days: list[date] | None) -> tuple[list[str], dict[str, Any]]:
+    """The data files the latest version names for `days` (all when None), and its schema
+    (Delta's schema JSON, which is Spark's)."""
+    delta = DeltaTable(_uri(table))
+    # exact on the partition column: the files of those days, no other
+    filters = [("date", "in", [day.isoformat() for day in days])] if days is not None else None
+    return delta.file_uris(file_pruning_predicate=filters), json.loads(delta.schema().to_json())
 
 
 def _nullable(schema: Any) -> Any:

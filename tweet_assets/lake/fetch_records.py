@@ -28,7 +28,7 @@ from pyspark.sql.types import (
 
 from tweet_assets.lake import delta_rs
 from tweet_assets.lake.layout import Table
-from tweet_assets.lake.reader import open_table
+from tweet_assets.lake.reader import local_rows, open_table
 from tweet_assets.transforms.frames import literal_frame
 
 # A day is complete when its distinct posts reach this share of the API's own count.
@@ -108,9 +108,12 @@ def records_frame(spark: SparkSession, records: dict[date, FetchRecord]) -> Data
     return flat.select(F.to_date("day").alias("date"), F.struct(*FETCH_FIELDS).alias(FETCH_COLUMN))
 
 
-def read_fetch_records(spark: SparkSession, table: Table, days: list[date]) -> DataFrame:
-    """The records of `days` that exist: `date`, then FETCH_FIELDS (`fetched_at` a timestamp)."""
-    rows = open_table(spark, table)
+def read_fetch_records(
+    spark: SparkSession, table: Table, days: list[date], local: bool = False
+) -> DataFrame:
+    """The records of `days` that exist: `date`, then FETCH_FIELDS (`fetched_at` a timestamp).
+    `local`: the table is in a folder Spark's driver shares with this process."""
+    rows = local_rows(spark, table, days) if local else open_table(spark, table)
     if rows is None:  # a table never written
         fields = [StructField("date", DateType()), StructField(FETCH_COLUMN, FETCH_SCHEMA)]
         records = literal_frame(spark, [], StructType(fields))

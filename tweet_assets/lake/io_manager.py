@@ -3,8 +3,9 @@ day.
 
 The asset key names the place: `bronze_tweets` is `bronze/tweets`, `gold_daily_counts` is
 `gold/daily_counts`. Writing a run's partitions replaces exactly those days, each whole, in one
-commit of the table's log (`replaceWhere`), atomic on any file system (a folder, `file://`,
-`hdfs://`, `s3a://`) and over Spark Connect, and leaves every other day as it was; the commit's
+commit of the table's log, atomic on any file system (a folder, `file://`, `hdfs://`, `s3a://`)
+and over Spark Connect, and leaves every other day as it was (`lake.writes`: in a local folder
+Spark writes the files and delta-rs commits them; elsewhere Delta's `replaceWhere`); the commit's
 user metadata names the run, the asset and the days, and the materialization records the
 version it made. Reading gives exactly the upstream partitions a downstream step asks for.
 
@@ -40,6 +41,7 @@ from tweet_assets.lake.writes import (
     pages_frame,
     user_metadata,
     write_delta_days,
+    write_local_days,
 )
 from tweet_assets.partitions import days_in_window
 from tweet_assets.settings import LAKE_ROOT, TOKEN
@@ -176,13 +178,17 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 "asset": table.asset_name,
                 "partitions": f"{days[0]}...{days[-1]}" if len(days) > 1 else str(days[0]),
             }
+            written: int | None = None
             if root is not None:  # its layout checked at the run's start
                 if not delta_rs.exists(table):
                     delta_rs.create(table, frame.schema.jsonValue(), user_metadata(commit))
-            elif not refuse_legacy_layout(spark, table):
-                create_delta_table(frame, table.path, commit)
-            rows_by_day = write_delta_days(frame, table.path, days, commit)
+                rows_by_day, written = write_local_days(frame, table, days, commit)
+            else:
+                if not refuse_legacy_layout(spark, table):
+                    create_delta_table(frame, table.path, commit)
+                rows_by_day = write_delta_days(frame, table.path, days, commit)
             version, data_bytes = _committed(spark, table, context.run_id, root is not None)
+            data_bytes = data_bytes if written is None else written
             schema = _as_read(frame.schema)
         except (OSError, Py4JJavaError, PySparkException, DeltaError) as error:
             problem = _storage_problem(error)
@@ -269,11 +275,12 @@ class LakeIOManager(dg.ConfigurableIOManager):
                 f"missing); materialize it first: dagster asset materialize -m "
                 f"tweet_assets.definitions --select {name} --partition {first}"
             )
+        local = root is not None
         if (context.definition_metadata or {}).get(_FETCH_RECORDS):
-            return read_fetch_records(spark, table, days)
+            return read_fetch_records(spark, table, days, local)
         schema = (context.definition_metadata or {}).get(_JSON_SCHEMA)
         json_schema = StructType.fromJson(json.loads(schema)) if schema else None
-        return read_days(spark, table, days, json_schema)
+        return read_days(spark, table, days, json_schema, local)
 
 
 # What the file system said, as Java and Python word it; the first found names the problem.

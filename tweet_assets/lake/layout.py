@@ -65,3 +65,17 @@ class Table:
 
     def day_path(self, day: date) -> str:
         return f"{self.path}/date={day.isoformat()}"
+
+
+class LegacyLayoutError(Exception):
+    """A silver or gold table's folder holds days without a Delta log: the lake's earlier
+    layout, which `tweet-lake migrate` converts in place."""
+
+
+def legacy_layout_message(table: Table) -> str:
+    return (
+        f"{table.asset_name} at {table.path} holds days without a Delta log: a lake of "
+        "tweet-lake's earlier layout (folders of Parquet), which the runs no longer write or "
+        "read. Fix: convert the lake in place, losing nothing, with "
+        "`tweet-lake migrate`, then materialize again."
+    )

@@ -15,8 +15,8 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from tweet_assets.lake.fetch_records import FETCH_COLUMN, FETCH_FIELDS, FETCH_SCHEMA
-from tweet_assets.lake.layout import Table
-from tweet_assets.lake.reader import LegacyLayoutError, legacy_layout_message, refuse_legacy_layout
+from tweet_assets.lake.layout import LegacyLayoutError, Table, legacy_layout_message
+from tweet_assets.lake.reader import refuse_legacy_layout
 from tweet_assets.lake.writes import RAW_COLUMNS, user_metadata
 
 LAYERS = ("bronze", "silver", "gold")

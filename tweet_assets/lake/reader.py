@@ -15,25 +15,12 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from tweet_assets.lake.layout import Table
+from tweet_assets.lake import delta_rs
+from tweet_assets.lake.layout import LegacyLayoutError, Table, legacy_layout_message
 
 _DAY_FOLDER = re.compile(r"/date=(\d{4}-\d{2}-\d{2})/")
 # What Spark says of a Delta table that is not there yet (no folder, or no log in it).
 _NO_TABLE = ("PATH_NOT_FOUND", "DELTA_MISSING_DELTA_TABLE", "DELTA_TABLE_NOT_FOUND")
-
-
-class LegacyLayoutError(Exception):
-    """A silver or gold table's folder holds days without a Delta log: the lake's earlier
-    layout, which `tweet-lake migrate` converts in place."""
-
-
-def legacy_layout_message(table: Table) -> str:
-    return (
-        f"{table.asset_name} at {table.path} holds days without a Delta log: a lake of "
-        "tweet-lake's earlier layout (folders of Parquet), which the runs no longer write or "
-        "read. Fix: convert the lake in place, losing nothing, with "
-        "`tweet-lake migrate`, then materialize again."
-    )
 
 
 def open_table(spark: SparkSession, table: Table) -> DataFrame | None:
@@ -80,22 +67,39 @@ def days_of(frame: DataFrame) -> set[date]:
     return {date.fromisoformat(day) for day in _DAY_FOLDER.findall(" ".join(frame.inputFiles()))}
 
 
+def local_rows(spark: SparkSession, table: Table, days: list[date] | None) -> DataFrame:
+    """The rows of `days` (all when None) of a table in a folder Spark's driver shares: the
+    Parquet files its latest version names, as delta-rs reads them from the log, read by Spark
+    with the table's schema (no log replay in the JVM)."""
+    files, schema = delta_rs.files_of(table, days)
+    columns = StructType.fromJson(schema)
+    if not files:
+        return spark.createDataFrame([], columns)
+    rows = spark.read.schema(columns).option("basePath", table.path).parquet(*files)
+    return rows.select(*columns.fieldNames())  # the table's order (Spark puts `date` last)
+
+
 def read_days(
     spark: SparkSession,
     table: Table,
     days: list[date] | None = None,
     json_schema: StructType | None = None,
+    local: bool = False,
 ) -> DataFrame:
     """The table's rows of `days` (all its days when None), from its log's latest version:
-    one schema, in which days written before a column was added read it as null.
+    one schema, in which days written before a column was added read it as null. `local`: the
+    table is in a folder Spark's driver shares with this process (`local_rows`).
 
     Bronze is its pages as text (`value`, `date`), or parsed as JSON
     with `json_schema` (schema-on-read: a page that does not parse, or not as the schema
     says, keeps its text in the schema's `_corrupt_record` field).
     """
-    rows = spark.read.format("delta").load(table.path)
-    if days is not None:
-        rows = rows.where(F.col("date").isin(days))
+    if local:
+        rows = local_rows(spark, table, days)
+    else:
+        rows = spark.read.format("delta").load(table.path)
+        if days is not None:
+            rows = rows.where(F.col("date").isin(days))
     if not table.raw:
         return rows
     pages = rows.where(F.col("value").isNotNull())

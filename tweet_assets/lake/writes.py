@@ -1,12 +1,27 @@
 """Writing a run's days of one table with Spark into its Delta table, in one commit of its log.
 
-`write_delta_days` writes every day of the run in one Spark job and returns the rows it wrote
-per day, counted during the write. Bronze's rows are made by `pages_frame`: each API page byte
-for byte, its place in its day and the day's fetch record.
+Both ways write every day of the run in one Spark job and return the rows written per day,
+counted during the write:
+- `write_local_days`, for a lake in a folder Spark's driver shares with this process: Spark
+  writes the days as Parquet files into a staging folder inside the table's, they move beside
+  the table's other files (named by no version yet), and delta-rs commits them in one version
+  (`delta_rs.commit_days`): no log replay in the JVM, which costs a short run more than the
+  write itself (bench/AB-2026-12-03-issue-26.md).
+- `write_delta_days`, for a lake elsewhere (a URI) or a driver behind Spark Connect: Delta's
+  own `replaceWhere` write.
+
+Bronze's rows are made by `pages_frame`: each API page byte for byte, its place in its day and
+the day's fetch record.
 """
 
+import contextlib
+import fcntl
 import functools
 import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +29,9 @@ import pyarrow.parquet as pq
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
+from tweet_assets.lake import delta_rs
 from tweet_assets.lake.fetch_records import records_frame
+from tweet_assets.lake.layout import Table, local_folder
 from tweet_assets.lake.raw_pages import CHUNK_SCHEMA, RawPages
 
 # Bronze's columns, in order: the page, its place in its day, the day's fetch record, the day.
@@ -79,6 +96,53 @@ def write_delta_days(
     the run are untouched (`replaceWhere`); a column the frame adds joins the table's schema,
     older days reading it as null.
     """
+    counted, counts = _counted(df, days)
+    listed = ", ".join(f"'{day.isoformat()}'" for day in days)
+    (
+        counted.write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", f"`date` IN ({listed})")
+        .option("mergeSchema", "true")
+        .option("userMetadata", user_metadata(commit_info))
+        .partitionBy("date")
+        .save(table_path)
+    )
+    return {day: counts.get[day.isoformat()] for day in days}
+
+
+def write_local_days(
+    df: DataFrame, table: Table, days: list[date], commit_info: dict[str, str]
+) -> tuple[dict[date, int], int]:
+    """`write_delta_days` for a table in a local folder (made, version 0, before): the rows
+    per day and the bytes of the files written.
+
+    Spark writes the days into a staging folder of the table's (`_staging/`, which readers,
+    Delta's VACUUM and delta-rs skip); the files move next to the table's other files, which
+    no reader sees until delta-rs commits them in one version replacing `days` (the other days
+    untouched). A writer that dies leaves either its staging folder, deleted by the table's
+    next write, or files no version names, which `tweet-lake optimize` vacuums. A column the
+    frame adds joins the table's schema; a column changing type is refused before Spark runs.
+    """
+    folder = local_folder(table.path)
+    assert folder is not None, table.path
+    delta_rs.merged_schema(table, df.schema.jsonValue())  # a column changing type stops here
+    counted, counts = _counted(df, days)
+    with _staging(folder) as staged:
+        counted.write.partitionBy("date").parquet(str(staged))
+        files: dict[date, list[Path]] = {}
+        for day_folder in sorted(staged.glob("date=*")):
+            day = date.fromisoformat(day_folder.name.removeprefix("date="))
+            (folder / day_folder.name).mkdir(exist_ok=True)
+            for part in sorted(day_folder.glob("*.parquet")):
+                files.setdefault(day, []).append(part.rename(folder / day_folder.name / part.name))
+    delta_rs.commit_days(table, files, days, df.schema.jsonValue(), user_metadata(commit_info))
+    written = sum(path.stat().st_size for paths in files.values() for path in paths)
+    return {day: counts.get[day.isoformat()] for day in days}, written
+
+
+def _counted(df: DataFrame, days: list[date]) -> tuple[DataFrame, Observation]:
+    """`df` failing at its first row dated outside `days`, and counting its rows per day as a
+    write passes them (the observation's fields are the days' ISO dates)."""
     refusal = F.concat(
         F.lit("refusing to write the run's rows: a row is dated "),
         F.coalesce(F.col("date").cast("string"), F.lit("null")),
@@ -93,17 +157,51 @@ def write_delta_days(
     counted = checked.observe(
         counts, *[F.count_if(F.col("date") == F.lit(day)).alias(day.isoformat()) for day in days]
     )
-    listed = ", ".join(f"'{day.isoformat()}'" for day in days)
-    (
-        counted.write.format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", f"`date` IN ({listed})")
-        .option("mergeSchema", "true")
-        .option("userMetadata", user_metadata(commit_info))
-        .partitionBy("date")
-        .save(table_path)
-    )
-    return {day: counts.get[day.isoformat()] for day in days}
+    return counted, counts
+
+
+# A table's staging folders, one a write: `{name}/` while its writer holds `{name}.lock`.
+STAGING = "_staging"
+
+
+@contextlib.contextmanager
+def _staging(table_folder: Path) -> Iterator[Path]:
+    """A new staging folder in the table's (not made yet: Spark makes it), deleted on the way
+    out; the staging folders of writers that died are deleted first."""
+    stages = table_folder / STAGING
+    stages.mkdir(parents=True, exist_ok=True)
+    _remove_dead_stages(stages)
+    name = uuid.uuid4().hex
+    # locked before it takes its name, so a `.lock` another writer sees is held while alive
+    making = stages / f".{name}.making"
+    fd = os.open(making, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        lock = making.rename(stages / f"{name}.lock")
+        try:
+            yield stages / name
+        finally:
+            shutil.rmtree(stages / name, ignore_errors=True)
+            lock.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
+
+
+def _remove_dead_stages(stages: Path) -> None:
+    for lock in stages.glob("*.lock"):
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except OSError:
+            continue  # its writer finished meanwhile
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # its writer is alive
+        else:
+            shutil.rmtree(lock.with_suffix(""), ignore_errors=True)
+            lock.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
 
 
 # The user metadata of the session's next Delta commit (a SQL statement has no write option).

@@ -3,11 +3,12 @@
     python -m tweet_assets_tests.integration.reliability.kill_run LAKE ASSET DAY POSTS MOMENT
 
 MOMENT is where the run dies while it writes ASSET's day into its Delta table
-(lake/writes.write_delta_days):
-- `writing-files`: while Spark writes the day's data files (a row of the write kills the run's
-  whole process group, its JVM and Python workers included);
-- `files-written`: as Spark's write job ends, around the commit of the table's log entry (a
-  listener of Spark's events kills the group: before or after the entry, as the race falls);
+(lake/writes.write_local_days):
+- `writing-files`: while Spark writes the day's data files into the table's staging folder (a
+  row of the write kills the run's whole process group, its JVM and Python workers included);
+- `files-written`: as Spark's write job ends, around the files' move next to the table's and
+  the commit of the table's log entry (a listener of Spark's events kills the group: before or
+  after the entry, as the race falls);
 - `after-log`: the log entry is committed, the step's metadata not yet recorded.
 """
 
@@ -56,31 +57,30 @@ class _KillAtJobEnd:
 
 
 def main(lake: str, asset: str, day: str, posts: str, moment: str) -> None:
-    write = io_manager.write_delta_days
+    write = io_manager.write_local_days
     if moment == "writing-files":
 
-        def write_killing(df: DataFrame, *args: Any) -> dict:
+        def write_killing(df: DataFrame, *args: Any) -> Any:
             return write(df.withColumn("date", _killing(os.getpgrp())("date")), *args)
 
-        io_manager.write_delta_days = write_killing
+        io_manager.write_local_days = write_killing
     elif moment == "files-written":
 
-        def write_then_die_at_job_end(df: DataFrame, *args: Any) -> dict:
+        def write_then_die_at_job_end(df: DataFrame, *args: Any) -> Any:
             spark = SparkSession.getActiveSession()
             assert spark is not None
             ensure_callback_server_started(spark.sparkContext._gateway)
             spark.sparkContext._jsc.sc().addSparkListener(_KillAtJobEnd())
             return write(df, *args)
 
-        io_manager.write_delta_days = write_then_die_at_job_end
+        io_manager.write_local_days = write_then_die_at_job_end
     elif moment == "after-log":
 
-        def write_then_die(*args: Any) -> dict:
+        def write_then_die(*args: Any) -> Any:
             write(*args)
             die()
-            return {}
 
-        io_manager.write_delta_days = write_then_die
+        io_manager.write_local_days = write_then_die
     else:
         raise SystemExit(f"unknown moment {moment!r}")
     materialize(Path(lake), TwitterResource(demo_tweets_per_day=int(posts)), day, selection=asset)

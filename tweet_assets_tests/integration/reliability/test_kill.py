@@ -21,6 +21,7 @@ import pytest
 
 from tweet_assets.lake.locks import LOCKS_DIR
 from tweet_assets.lake.raw_pages import SPOOL_PREFIX
+from tweet_assets.lake.writes import STAGING
 from tweet_assets.source import TwitterResource
 from tweet_assets_tests.support.pipeline import lake_files, materialize, read_table
 
@@ -122,6 +123,7 @@ def test_a_write_killed_leaves_the_day_whole_and_the_rerun_succeeds(
     assert old != new, "the test needs the re-materialization to change the day"
     assert killed in {"old": [old], "new": [new], "old or new": [old, new]}[after_kill]
     assert {day: lake_files(tmp_path, day) for day in OTHERS} == around
-    # nothing of the dead writer is left: no lock, no spool
+    # nothing of the dead writer is left: no lock, no spool, no staging folder
     assert not list((tmp_path / LOCKS_DIR).glob("*/*")), "the day locks the killed run held"
+    assert not list(tmp_path.glob(f"*/*/{STAGING}/*")), "the killed write's staging folder"
     assert not list(temp.glob(f"{SPOOL_PREFIX}*"))

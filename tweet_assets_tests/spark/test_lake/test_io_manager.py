@@ -11,8 +11,23 @@ from deltalake import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from tweet_assets.lake import LakeIOManager, RawPages, Table, days_in, io_manager, local_folder
-from tweet_assets.lake.writes import create_delta_table, pages_frame, write_delta_days
+from tweet_assets.lake import (
+    LakeIOManager,
+    RawPages,
+    Table,
+    days_in,
+    delta_rs,
+    io_manager,
+    local_folder,
+)
+from tweet_assets.lake.reader import read_days
+from tweet_assets.lake.writes import (
+    STAGING,
+    create_delta_table,
+    pages_frame,
+    write_delta_days,
+    write_local_days,
+)
 from tweet_assets.partitions import daily_partitions
 from tweet_assets.spark import spark_resource
 from tweet_assets_tests.support.pipeline import bronze_pages, read_table
@@ -138,6 +153,61 @@ def test_a_delta_write_replaces_only_the_runs_days_in_one_commit_naming_the_run(
     assert days_in(spark, Table(str(tmp_path), "silver", "nothing")) == set()
 
 
+def test_a_local_write_commits_sparks_files_with_delta_rs_merging_and_guarding_the_schema(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    """The commit of every table in a local lake: Spark writes the files, delta-rs commits."""
+    table = Table(str(tmp_path), "silver", "things")
+    days = [date(2026, 11, 20), date(2026, 11, 21)]
+    rows = spark.createDataFrame([(days[0], "a"), (days[1], "b")], ROWS)
+    delta_rs.create(table, rows.schema.jsonValue(), '{"dagster_run_id": "r1"}')
+    stages = tmp_path / "silver/things" / STAGING
+    dead = stages / "dead"  # a writer killed mid-write: its lock is free
+    (dead / "date=2026-11-21").mkdir(parents=True)
+    (dead / "date=2026-11-21/part-0.parquet").write_bytes(b"half")
+    (stages / "dead.lock").touch()
+
+    assert write_local_days(rows, table, days, {"dagster_run_id": "r1"})[0] == {
+        days[0]: 1,
+        days[1]: 1,
+    }
+    assert not list(stages.iterdir()), "the dead writer's stage and the run's own"
+    first_day = {
+        p.name: p.read_bytes() for p in (tmp_path / "silver/things/date=2026-11-20").iterdir()
+    }
+
+    # a column the run adds joins the table; the days outside the run keep their files
+    added = spark.createDataFrame([(days[1], "c", "en")], f"{ROWS}, lang string")
+    counted, written = write_local_days(added, table, days[1:], {"dagster_run_id": "r2"})
+    assert counted == {days[1]: 1}
+    [file] = delta_rs.files_of(table, days[1:])[0]
+    assert written == Path(file).stat().st_size
+    assert {
+        p.name: p.read_bytes() for p in (tmp_path / "silver/things/date=2026-11-20").iterdir()
+    } == first_day
+    expected = [("2026-11-20", "a", None), ("2026-11-21", "c", "en")]
+    frame = read_table(tmp_path, "silver/things")
+    assert list(zip(frame["date"], frame["id"], frame["lang"], strict=True)) == expected
+    for read in (
+        spark.read.format("delta").load(table.path),  # Spark's Delta reader agrees
+        read_days(spark, table, days, local=True),
+    ):
+        got = sorted((str(r["date"]), r["id"], r["lang"]) for r in read.collect())
+        assert got == expected
+    assert read_days(spark, table, days, local=True).columns == ["date", "id", "lang"]
+
+    # a column changing type is refused before anything is written
+    log = sorted(p.name for p in (tmp_path / "silver/things/_delta_log").iterdir())
+    retyped = spark.createDataFrame([(days[0], 7)], "date date, id bigint")
+    with pytest.raises(delta_rs.SchemaMismatch, match="silver_things: the run's column 'id' is"):
+        write_local_days(retyped, table, days[:1], {"dagster_run_id": "r3"})
+    assert sorted(p.name for p in (tmp_path / "silver/things/_delta_log").iterdir()) == log
+
+    history = DeltaTable(table.path).history()
+    runs = [json.loads(h.get("userMetadata", "{}")).get("dagster_run_id") for h in history]
+    assert runs == ["r2", "r1", "r1"]
+
+
 @pytest.mark.parametrize("spooled", [True, False], ids=["spool", "arrow-chunks"])
 def test_pages_reach_bronze_one_file_a_day_byte_for_byte_in_order(
     spark: SparkSession, tmp_path: Path, spooled: bool
@@ -166,9 +236,9 @@ def test_a_range_write_of_pages_that_fails_half_way_leaves_every_day_old(
 ) -> None:
     first, second = date(2026, 11, 19), date(2026, 11, 20)
     materialize_pages(tmp_path, {first: "old", second: "old"})
-    write = io_manager.write_delta_days
+    write = io_manager.write_local_days
 
-    def full_at_the_second_day(df: DataFrame, *args: Any) -> dict:
+    def full_at_the_second_day(df: DataFrame, *args: Any) -> Any:
         """The disk fills as the second day's rows are written, the first day's files out."""
         full = F.raise_error(F.lit(f"No space left on device ({tmp_path})"))
         return write(
@@ -176,7 +246,7 @@ def test_a_range_write_of_pages_that_fails_half_way_leaves_every_day_old(
             *args,
         )
 
-    monkeypatch.setattr(io_manager, "write_delta_days", full_at_the_second_day)
+    monkeypatch.setattr(io_manager, "write_local_days", full_at_the_second_day)
 
     result = materialize_pages(tmp_path, {first: "new", second: "new"})
 
@@ -190,6 +260,7 @@ def test_a_range_write_of_pages_that_fails_half_way_leaves_every_day_old(
         ["old"],
         ["old"],
     ]
+    assert not list((tmp_path / "bronze/things" / STAGING).iterdir()), "the failed write's stage"
 
 
 def materialize_pages(lake: Path, pages_by_day: dict[date, str]):
