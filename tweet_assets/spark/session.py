@@ -74,8 +74,9 @@ def default_conf(master: str) -> dict[str, str]:
         conf["spark.sql.shuffle.partitions"] = str(2 * cores)
         # Delta replays a table's log in this many tasks each time a commit makes a new
         # version (50 by default, sized for clusters). The lake's logs are small: one task
-        # replays one in a fraction of a second, and makes a run's commits and reads about a
-        # fifth as costly as 50 tasks here (bench/AB-2026-12-03-issue-26.md).
+        # replays one in a fraction of a second, and makes Spark's Delta commits and reads
+        # (a lake at a URI, tweet-lake sql, optimize, migrate) about a fifth as costly as 50
+        # tasks here (bench/AB-2026-12-03-issue-26.md).
         conf["spark.databricks.delta.snapshotPartitions"] = "1"
         # Listing a folder in parallel (Delta's VACUUM, a partition discovery of many paths)
         # splits it into up to 10,000 tasks by default: thousands of tasks for a small table.
