@@ -23,6 +23,10 @@ from deltalake.transaction import AddAction, RemoveAction
 
 from tweet_assets.lake.layout import LegacyLayoutError, Table, legacy_layout_message, local_folder
 
+# A checkpoint of the log every 10 versions, as Spark's Delta makes them by default; delta-rs,
+# which commits a local lake's writes, makes one every 100 unless the table says otherwise.
+CHECKPOINTS = {"delta.checkpointInterval": "10"}
+
 
 class AsOfError(ValueError):
     """An `--as-of` that is neither a version of the table nor a time it has a version at."""
@@ -90,6 +94,7 @@ def create(table: Table, spark_schema: dict[str, Any], user_metadata: str) -> No
             Schema.from_json(json.dumps(_nullable(spark_schema))),
             mode="ignore",
             partition_by=["date"],
+            configuration=CHECKPOINTS,
             commit_properties=CommitProperties(custom_metadata={"userMetadata": user_metadata}),
         )
     except DeltaError:
@@ -215,13 +220,15 @@ def commit_days(
     )
 
 
-def files_of(table: Table, days: list[date] | None) -> tuple[list[str], dict[str, Any]]:
-    """The data files the latest version names for `days` (all when None), and its schema
-    (Delta's schema JSON, which is Spark's)."""
+def files_of(table: Table, days: list[date] | None) -> tuple[list[str], str, dict[str, Any]]:
+    """The data files the latest version names for `days` (all when None), the table's
+    location they are under (its folder's real path: a root reached through a symbolic link
+    resolves), and its schema (Delta's schema JSON, which is Spark's)."""
     delta = DeltaTable(_uri(table))
     # exact on the partition column: the files of those days, no other
     filters = [("date", "in", [day.isoformat() for day in days])] if days is not None else None
-    return delta.file_uris(file_pruning_predicate=filters), json.loads(delta.schema().to_json())
+    files = delta.file_uris(file_pruning_predicate=filters)
+    return files, delta.table_uri, json.loads(delta.schema().to_json())
 
 
 def _nullable(schema: Any) -> Any:

@@ -71,11 +71,11 @@ def local_rows(spark: SparkSession, table: Table, days: list[date] | None) -> Da
     """The rows of `days` (all when None) of a table in a folder Spark's driver shares: the
     Parquet files its latest version names, as delta-rs reads them from the log, read by Spark
     with the table's schema (no log replay in the JVM)."""
-    files, schema = delta_rs.files_of(table, days)
+    files, location, schema = delta_rs.files_of(table, days)
     columns = StructType.fromJson(schema)
     if not files:
         return spark.createDataFrame([], columns)
-    rows = spark.read.schema(columns).option("basePath", table.path).parquet(*files)
+    rows = spark.read.schema(columns).option("basePath", location).parquet(*files)
     return rows.select(*columns.fieldNames())  # the table's order (Spark puts `date` last)
 
 

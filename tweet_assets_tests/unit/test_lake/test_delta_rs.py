@@ -135,6 +135,22 @@ def test_a_commit_of_some_days_is_made_again_on_top_of_another_runs_commit_of_ot
     assert runs == ["r3", "r2", "r1"]
 
 
+def test_the_log_is_checkpointed_every_ten_versions_as_sparks_delta_does(tmp_path):
+    table = Table(str(tmp_path), "silver", "things")
+    delta_rs.create(table, IDS, "{}")
+    day = date(2026, 9, 1)
+    for run in range(10):
+        delta_rs.commit_days(
+            table, {day: [_day_file(table, day, [str(run)], str(run))]}, [day], IDS, "{}"
+        )
+
+    log = Path(table.path) / "_delta_log"
+    assert [p.name for p in log.glob("*.checkpoint.parquet")] == [
+        "00000000000000000009.checkpoint.parquet"
+    ]
+    assert DeltaTable(table.path).to_pandas()["id"].tolist() == ["9"]
+
+
 def test_a_run_adding_a_column_merges_it_and_one_changing_a_type_is_refused(tmp_path):
     table = Table(str(tmp_path), "silver", "things")
     delta_rs.create(table, IDS, "{}")
