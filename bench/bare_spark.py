@@ -10,8 +10,9 @@ functions, settings and bronze, in the order the run does it:
   its preview read back; gold reads the days' fetch records beside the bronze pages;
 - gold's checks against silver.
 What it leaves out is Dagster's: the instance's event log, the steps, the day locks and the
-history lookup of the version each write made (DESCRIBE HISTORY); the tables are Delta tables,
-written with the run's own `write_delta_days`.
+history lookup of the version each write made; the tables are Delta tables in a local folder,
+written and read as a run writes and reads them there (`write_local_days`: Spark writes the
+files, delta-rs commits them; reads of the files a version names).
 
 Prints the seconds of each stage as JSON, and those of silver run a second time in the same
 session (the JIT warm). Usage: python bench/bare_spark.py BRONZE_TABLE OUT_DIR FIRST_DAY
@@ -28,8 +29,8 @@ from pathlib import Path
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from tweet_assets.lake import Table, read_days, read_fetch_records
-from tweet_assets.lake.writes import write_delta_days
+from tweet_assets.lake import Table, delta_rs, read_days, read_fetch_records
+from tweet_assets.lake.writes import write_local_days
 from tweet_assets.spark import default_conf
 from tweet_assets.transforms.checks import (
     bronze_post_ids,
@@ -54,25 +55,25 @@ from tweet_assets.transforms.silver import (
 PREVIEW_ROWS = 5
 
 
-def write(df: DataFrame, path: str, days: list[date]) -> None:
-    """The run's write of a table (its guard on the days and its count of rows per day), and
-    the IO manager's preview read back."""
-    write_delta_days(df, path, days, {"asset": "bench"})
-    delta(df.sparkSession, path).limit(PREVIEW_ROWS).collect()
-
-
-def delta(spark: SparkSession, path: str) -> DataFrame:
-    return spark.read.format("delta").load(path)
+def write(df: DataFrame, table: Table, days: list[date]) -> None:
+    """The run's write of a table (made first if new; its guard on the days and its count of
+    rows per day), and the IO manager's preview read back."""
+    if not delta_rs.exists(table):
+        delta_rs.create(table, df.schema.jsonValue(), "{}")
+    write_local_days(df, table, days, {"asset": "bench"})
+    delta_rs.first_rows(table, days, PREVIEW_ROWS)
 
 
 def silver(spark: SparkSession, bronze: str, out: str, days: list[date]) -> None:
     table = Table(str(Path(bronze).parent.parent), "bronze", "tweets")
-    pages = parsed_once(read_days(spark, table, days, PAGE_SCHEMA))
+    pages = parsed_once(read_days(spark, table, days, PAGE_SCHEMA, local=True))
     bad, rows = Observation("bad_records"), Observation("silver_rows")
     per_day = [F.count_if(F.col("date") == F.lit(day)).alias(str(day)) for day in days]
-    write(tweets_from_pages(pages, bad).observe(rows, *per_day), f"{out}/silver/tweets", days)
+    write(
+        tweets_from_pages(pages, bad).observe(rows, *per_day), Table(out, "silver", "tweets"), days
+    )
     assert bad.get is not None and rows.get is not None
-    write(users_from_pages(pages), f"{out}/silver/users", days)
+    write(users_from_pages(pages), Table(out, "silver", "users"), days)
     bronze_post_ids(pages).collect()
     pages.unpersist()
 
@@ -94,29 +95,31 @@ def main(bronze: str, out: str, first: str, last: str) -> dict[str, float]:
     seconds["silver"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    silver_tweets = delta(spark, f"{out}/silver/tweets")
+    silver_tweets = read_days(spark, Table(out, "silver", "tweets"), days, local=True)
     rule_breaks(silver_tweets, KEY_RULES).collect()
     rule_breaks(silver_tweets, DAY_RULES).collect()
-    user_problems(delta(spark, f"{out}/silver/users")).collect()
+    user_problems(read_days(spark, Table(out, "silver", "users"), days, local=True)).collect()
     seconds["silver_checks"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
     bronze_table = Table(str(Path(bronze).parent.parent), "bronze", "tweets")
-    fetches = read_fetch_records(spark, bronze_table, days)
+    fetches = read_fetch_records(spark, bronze_table, days, local=True)
     computed = daily_rows(silver_tweets, days, fetches).localCheckpoint()
     computed.collect()  # gold's refusal of broken days and its metadata
-    write(computed.select(*GOLD_COLUMNS), f"{out}/gold/daily_counts", days)
+    write(computed.select(*GOLD_COLUMNS), Table(out, "gold", "daily_counts"), days)
     seconds["gold_counts"] = time.perf_counter() - mark
     rule_breaks(silver_tweets).collect()
     hashtags = daily_hashtags(silver_tweets).localCheckpoint()
     hashtag_leaders(hashtags, 10).collect()
-    write(hashtags, f"{out}/gold/daily_hashtags", days)
+    write(hashtags, Table(out, "gold", "daily_hashtags"), days)
     seconds["gold"] = time.perf_counter() - mark
     seconds["gold_hashtags"] = seconds["gold"] - seconds["gold_counts"]
 
     mark = time.perf_counter()
-    count_problems(delta(spark, f"{out}/gold/daily_counts"), silver_tweets).collect()
-    hashtag_problems(delta(spark, f"{out}/gold/daily_hashtags"), silver_tweets).collect()
+    counts = read_days(spark, Table(out, "gold", "daily_counts"), days, local=True)
+    count_problems(counts, silver_tweets).collect()
+    hashtags = read_days(spark, Table(out, "gold", "daily_hashtags"), days, local=True)
+    hashtag_problems(hashtags, silver_tweets).collect()
     seconds["gold_checks"] = time.perf_counter() - mark
 
     # Silver again in the now warm JVM: Spark's steady state, apart from its JIT warm-up.
