@@ -3,8 +3,10 @@
 
 Every table is a Delta table: a read goes through the table's log (the files of its latest
 version; older ones through `tweet-lake sql … VERSION AS OF` or delta-rs), never through a
-listing of the folder, which also holds the files of older versions. Bronze holds each API page
-as a row, byte for byte, beside its day's fetch record.
+listing of the folder, which also holds the files of older versions: Delta's Spark reader, or,
+where Spark's driver shares the lake's folder with this process, the files delta-rs reads from
+the log, read by Spark (`local_rows`: no log replay in the JVM). Bronze holds each API page as a
+row, byte for byte, beside its day's fetch record.
 """
 
 import re
